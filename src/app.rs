@@ -1,0 +1,379 @@
+//! What each command does: read inputs, call the library, write outputs atomically, print
+//! warnings and errors, and pick the exit status. The only layer that touches the terminal.
+
+use crate::cli::{
+    AnalyzeArgs, CharterCommand, Cli, Command, EvalArgs, LexiconArgs, LexiconCommand,
+};
+use anyhow::{Context, Result, anyhow, bail};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use swimlane::analyze::{Settings, analyze};
+use swimlane::charter::Charter;
+use swimlane::debrief::Debrief;
+use swimlane::eval::{Labels, Report};
+use swimlane::lexicon::Lexicon;
+use swimlane::model::CallType;
+use swimlane::report::{ReportFormat, render};
+use swimlane::roles::RoleFlag;
+use swimlane::transcript::{self, Format};
+
+/// Exit statuses, documented in the README.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything asked for was done.
+    Success = 0,
+    /// An error stopped the command; nothing was written.
+    Failure = 1,
+    /// Some inputs of a batch failed; the others were written.
+    Partial = 3,
+    /// `eval` ran but the figures are below `--min-f1` or `--min-accuracy`.
+    BelowGate = 4,
+}
+
+impl From<Exit> for std::process::ExitCode {
+    fn from(e: Exit) -> Self {
+        std::process::ExitCode::from(e as u8)
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<Exit> {
+    match cli.command {
+        Command::Analyze(args) => analyze_command(args),
+        Command::Charter(CharterCommand::Init { output, force }) => charter_init(&output, force),
+        Command::Charter(CharterCommand::Check { file }) => {
+            Charter::load(&file)?;
+            println!("{}: ok", file.display());
+            Ok(Exit::Success)
+        }
+        Command::Lexicon(LexiconCommand::Check { dirs }) => lexicon_check(&dirs),
+        Command::Lexicon(LexiconCommand::List { lexicon }) => lexicon_list(&lexicon),
+        Command::Eval(args) => eval_command(args),
+    }
+}
+
+fn load_lexicon(args: &LexiconArgs) -> Result<Lexicon> {
+    let dirs: Vec<&Path> = args.lexicons.iter().map(PathBuf::as_path).collect();
+    Lexicon::load(&dirs).map_err(|e| {
+        anyhow!("{e}\nfix the lexicon files above; `swimlane lexicon check DIR` validates them")
+    })
+}
+
+fn load_charter(path: Option<&Path>) -> Result<Charter> {
+    Ok(match path {
+        Some(p) => Charter::load(p)?,
+        None => Charter::default(),
+    })
+}
+
+fn parse_role_flags(flags: &[String]) -> Result<Vec<RoleFlag>> {
+    flags
+        .iter()
+        .map(|flag| {
+            let (name, role) = flag.rsplit_once('=').ok_or_else(|| {
+                anyhow!("--role \"{flag}\": write NAME=ROLE, e.g. --role \"Dana Ruiz=AE\"")
+            })?;
+            let role = role
+                .parse()
+                .map_err(|e| anyhow!("--role \"{flag}\": {e}"))?;
+            if name.trim().is_empty() {
+                bail!("--role \"{flag}\": the name is empty; write NAME=ROLE");
+            }
+            Ok(RoleFlag {
+                name: name.trim().to_string(),
+                role,
+            })
+        })
+        .collect()
+}
+
+/// The transcript files an input names: the file itself, or the transcripts in a folder.
+fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(input)
+                .with_context(|| format!("{}: cannot read folder", input.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file() && has_transcript_extension(p))
+                .collect();
+            if found.is_empty() {
+                bail!(
+                    "{}: no transcripts (.json, .vtt, .srt, .txt) in this folder",
+                    input.display()
+                );
+            }
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(input.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn has_transcript_extension(path: &Path) -> bool {
+    matches!(
+        path.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("json" | "vtt" | "srt" | "txt")
+    )
+}
+
+fn analyze_command(args: AnalyzeArgs) -> Result<Exit> {
+    let format: ReportFormat = args
+        .format
+        .parse()
+        .map_err(|e| anyhow!("--format {}: {e}", args.format))?;
+    let input_format: Option<Format> = args
+        .input_format
+        .as_deref()
+        .map(|f| f.parse().map_err(|e| anyhow!("--input-format {f}: {e}")))
+        .transpose()?;
+    let call_type: Option<CallType> = args
+        .call_type
+        .as_deref()
+        .map(|t| t.parse().unwrap_or_else(|never| match never {}));
+    let roles = parse_role_flags(&args.roles)?;
+    let charter = load_charter(args.charter.as_deref())?;
+    let lexicon = load_lexicon(&args.lexicon)?;
+    let inputs = expand_inputs(&args.inputs)?;
+    let settings = Settings {
+        lexicon: &lexicon,
+        charter: &charter,
+        roles: &roles,
+        call_type: call_type.as_ref(),
+    };
+    let batch = inputs.len() > 1 || args.inputs.iter().any(|p| p.is_dir());
+    let out_dir = match (&args.output, batch) {
+        (Some(dir), true) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("{}: cannot create output folder", dir.display()))?;
+            Some(dir.clone())
+        }
+        (None, true) => bail!("several inputs need -o DIR to say where their debriefs go"),
+        (Some(path), false) if path.is_dir() => Some(path.clone()),
+        _ => None,
+    };
+    let mut failures = 0;
+    for input in &inputs {
+        let result = analyze_one(input, input_format, &settings).and_then(|debrief| {
+            warn(&debrief, input, args.quiet);
+            let bytes = render(&debrief, format);
+            match (&out_dir, &args.output) {
+                (Some(dir), _) => write_atomically(&dir.join(output_name(input, format)), &bytes),
+                (None, Some(path)) => write_atomically(path, &bytes),
+                (None, None) => std::io::stdout()
+                    .write_all(&bytes)
+                    .context("writing to standard output"),
+            }
+        });
+        if let Err(e) = result {
+            eprintln!("error: {e:#}");
+            failures += 1;
+        }
+    }
+    Ok(match failures {
+        0 => Exit::Success,
+        n if n == inputs.len() => Exit::Failure,
+        n => {
+            eprintln!(
+                "{n} of {} inputs failed; the others were written",
+                inputs.len()
+            );
+            Exit::Partial
+        }
+    })
+}
+
+fn analyze_one(input: &Path, format: Option<Format>, settings: &Settings) -> Result<Debrief> {
+    let transcript = if input == Path::new("-") {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .context("reading standard input")?;
+        transcript::parse(&bytes, format, "<stdin>")?
+    } else if let Some(format) = format {
+        let bytes = std::fs::read(input)
+            .with_context(|| format!("{}: cannot read; check the path", input.display()))?;
+        transcript::parse(&bytes, Some(format), &input.display().to_string())?
+    } else {
+        transcript::read(input)?
+    };
+    Ok(analyze(
+        &transcript,
+        Some(&input.display().to_string()),
+        settings,
+    ))
+}
+
+fn warn(debrief: &Debrief, input: &Path, quiet: bool) {
+    if quiet {
+        return;
+    }
+    for w in &debrief.warnings {
+        eprintln!("warning: {}: {w}", input.display());
+    }
+}
+
+fn output_name(input: &Path, format: ReportFormat) -> String {
+    let stem = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_else(|| "stdin".into());
+    format!("{stem}.{}", format.extension())
+}
+
+/// Writes through a temporary file in the same folder, then renames, so that a failure never
+/// leaves a half-written report behind.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut file = tempfile::NamedTempFile::new_in(&dir).with_context(|| {
+        format!(
+            "{}: cannot write here; check that the folder exists and is writable",
+            path.display()
+        )
+    })?;
+    file.write_all(bytes)
+        .with_context(|| format!("{}: write failed", path.display()))?;
+    file.persist(path)
+        .map_err(|e| anyhow!("{}: cannot replace the file: {}", path.display(), e.error))?;
+    Ok(())
+}
+
+fn charter_init(output: &Path, force: bool) -> Result<Exit> {
+    if output.exists() && !force {
+        bail!(
+            "{}: already exists; pass --force to replace it",
+            output.display()
+        );
+    }
+    write_atomically(output, Charter::template().as_bytes())?;
+    println!(
+        "wrote {}: edit the names, then pass it as --charter {}",
+        output.display(),
+        output.display()
+    );
+    Ok(Exit::Success)
+}
+
+fn lexicon_check(dirs: &[PathBuf]) -> Result<Exit> {
+    let layers: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
+    match Lexicon::load(&layers) {
+        Ok(lexicon) => {
+            println!(
+                "ok: {} rules from {} files",
+                lexicon.rules.len(),
+                lexicon.files_read
+            );
+            Ok(Exit::Success)
+        }
+        Err(errors) => {
+            for e in &errors.0 {
+                eprintln!("{e}");
+            }
+            bail!("{} problem(s) in the lexicons", errors.0.len())
+        }
+    }
+}
+
+fn lexicon_list(args: &LexiconArgs) -> Result<Exit> {
+    let lexicon = load_lexicon(args)?;
+    for rule in &lexicon.rules {
+        let roles = if rule.roles.is_empty() {
+            "anyone".to_string()
+        } else {
+            rule.roles
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        println!(
+            "{:<44} {:<9} {:<10} {:<16} {}",
+            rule.id,
+            rule.level.as_str(),
+            roles,
+            kind_name(&rule.kind),
+            rule.origin
+        );
+    }
+    Ok(Exit::Success)
+}
+
+fn kind_name(kind: &swimlane::lexicon::RuleKind) -> &'static str {
+    use swimlane::lexicon::RuleKind::*;
+    match kind {
+        Existence => "existence",
+        Conditional { .. } => "conditional",
+        Occurrence { .. } => "occurrence",
+        Sequence { .. } => "sequence",
+        Missing { .. } => "missing",
+        Title => "title",
+    }
+}
+
+fn eval_command(args: EvalArgs) -> Result<Exit> {
+    let lexicon = load_lexicon(&args.lexicon)?;
+    let charter = load_charter(args.charter.as_deref())?;
+    let settings = Settings {
+        lexicon: &lexicon,
+        charter: &charter,
+        roles: &[],
+        call_type: None,
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&args.dir)
+        .with_context(|| format!("{}: cannot read folder", args.dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let mut report = Report::default();
+    for path in &files {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("{}: cannot read", path.display()))?;
+        let labels: Labels = serde_json::from_str(&text).with_context(|| {
+            format!(
+                "{}: not a labelled call (needs `events` and `expected`)",
+                path.display()
+            )
+        })?;
+        let transcript = transcript::parse(
+            text.as_bytes(),
+            Some(Format::Json),
+            &path.display().to_string(),
+        )?;
+        let debrief = analyze(&transcript, Some(&path.display().to_string()), &settings);
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        report.add(&name, &debrief, &labels);
+    }
+    if report.calls == 0 {
+        bail!("{}: no labelled call JSON files here", args.dir.display());
+    }
+    match args.format.as_str() {
+        "json" => println!("{}", serde_json::to_string_pretty(&report)?),
+        "text" => print!("{}", report.render_text(args.verbose)),
+        other => bail!("--format {other}: use text or json"),
+    }
+    let below_f1 = args.min_f1.is_some_and(|m| report.min_f1() < m);
+    let below_acc = args
+        .min_accuracy
+        .is_some_and(|m| report.finding_accuracy() < m);
+    if below_f1 || below_acc {
+        eprintln!(
+            "below the gate: min event F1 {:.3}, call-level accuracy {:.3}",
+            report.min_f1(),
+            report.finding_accuracy()
+        );
+        return Ok(Exit::BelowGate);
+    }
+    Ok(Exit::Success)
+}

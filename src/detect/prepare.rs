@@ -1,0 +1,278 @@
+//! Readies a call for matching: splits turns into sentences, replaces the names of the people on
+//! the call with role tokens (`_ae_`, `_se_`, `_prospect_`) so that one compiled pattern such as
+//! "I'll let {ae} speak to" serves every call, works out whom each sentence is addressed to,
+//! and scans each sentence once.
+
+use crate::lexicon::{Addressee, Hits, Lexicon, ROLE_TOKENS};
+use crate::model::{Call, Role, Turn};
+use crate::text::{fold_punctuation, is_word_char, sentences, word_count};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use regex::Regex;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+/// One sentence, masked and scanned.
+#[derive(Debug, Clone)]
+pub struct Sentence {
+    /// Byte range in the turn's folded text.
+    pub range: Range<usize>,
+    /// The sentence with names replaced by role tokens.
+    pub masked: String,
+    pub hits: Hits,
+    /// Who the sentence speaks to: named at its start or end, or carried from an earlier sentence.
+    pub addressee: Addressee,
+}
+
+/// One turn ready for rules.
+#[derive(Debug, Clone)]
+pub struct PreparedTurn<'a> {
+    pub turn: &'a Turn,
+    pub role: Role,
+    /// The turn text with typographic punctuation folded to ASCII.
+    pub text: String,
+    pub words: usize,
+    pub sentences: Vec<Sentence>,
+}
+
+impl PreparedTurn<'_> {
+    pub fn sentence_text(&self, sentence: &Sentence) -> &str {
+        &self.text[sentence.range.clone()]
+    }
+}
+
+/// First names that are also common words: not masked at the start of a sentence unless a
+/// comma follows ("Will do" is not Will).
+const WORD_NAMES: &[&str] = &[
+    "Will", "May", "Mark", "Bill", "Grace", "Hope", "Joy", "Art", "Sue", "Pat", "Rob", "Frank",
+    "Jack", "June", "Summer", "Page", "Faith", "Chase", "Max", "Sky", "Dawn", "Guy", "Ray",
+];
+
+static VOCATIVE_START: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:(?:so|okay|ok|and|now|great|right|alright|perfect|thanks|thank you|yes|yeah|sure|well|hey|hi|oh)[,.!]?\s+)*_(ae|se|prospect)_(?:\s*[,:?!.]|\s*$)")
+        .expect("static regex")
+});
+
+static VOCATIVE_END: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i),\s*_(ae|se|prospect)_\s*[?.!]*$").expect("static regex"));
+
+/// Replaces participant names in text with role tokens.
+struct NameMask {
+    automaton: Option<AhoCorasick>,
+    tokens: Vec<&'static str>,
+    word_like: Vec<bool>,
+}
+
+impl NameMask {
+    fn new(call: &Call) -> NameMask {
+        let mut forms: Vec<(String, Role)> = Vec::new();
+        for p in &call.participants {
+            forms.push((p.name.clone(), p.role));
+            let first = p.name.split_whitespace().next().unwrap_or("");
+            let unique = call
+                .participants
+                .iter()
+                .filter(|q| q.name.split_whitespace().next() == Some(first))
+                .all(|q| q.role == p.role);
+            if unique && first.len() > 1 && first != p.name {
+                forms.push((first.to_string(), p.role));
+            }
+        }
+        forms.sort();
+        forms.dedup();
+        let token = |role: Role| {
+            ROLE_TOKENS
+                .iter()
+                .find(|(r, _)| *r == role)
+                .map(|(_, t)| *t)
+                .unwrap_or("_prospect_")
+        };
+        let automaton = (!forms.is_empty())
+            .then(|| {
+                AhoCorasickBuilder::new()
+                    .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(forms.iter().map(|(f, _)| f.as_str()))
+                    .ok()
+            })
+            .flatten();
+        NameMask {
+            automaton,
+            tokens: forms.iter().map(|(_, r)| token(*r)).collect(),
+            word_like: forms
+                .iter()
+                .map(|(f, _)| WORD_NAMES.contains(&f.as_str()))
+                .collect(),
+        }
+    }
+
+    fn mask(&self, sentence: &str) -> String {
+        let Some(ac) = &self.automaton else {
+            return sentence.to_string();
+        };
+        let mut out = String::with_capacity(sentence.len());
+        let mut last = 0;
+        for m in ac.find_iter(sentence) {
+            let before = sentence[..m.start()].chars().next_back();
+            let after = sentence[m.end()..].chars().next();
+            let bounded = before.is_none_or(|c| !is_word_char(c))
+                && after.is_none_or(|c| !is_word_char(c) || c == '\'');
+            let sentence_start = sentence[..m.start()].trim().is_empty();
+            let ambiguous =
+                self.word_like[m.pattern().as_usize()] && sentence_start && after != Some(',');
+            if !bounded || ambiguous {
+                continue;
+            }
+            out.push_str(&sentence[last..m.start()]);
+            out.push_str(self.tokens[m.pattern().as_usize()]);
+            last = m.end();
+        }
+        out.push_str(&sentence[last..]);
+        out
+    }
+}
+
+fn addressee_in(masked: &str) -> Option<Addressee> {
+    if !masked.contains('_') {
+        return None;
+    }
+    let caps = VOCATIVE_START
+        .captures(masked)
+        .or_else(|| VOCATIVE_END.captures(masked))?;
+    let role = match &caps[1].to_ascii_lowercase()[..] {
+        "ae" => Role::Ae,
+        "se" => Role::Se,
+        _ => Role::Prospect,
+    };
+    Some(Addressee::Role(role))
+}
+
+/// Splits, masks and scans every turn of the call.
+pub fn prepare<'a>(call: &'a Call, lexicon: &Lexicon) -> Vec<PreparedTurn<'a>> {
+    let mask = NameMask::new(call);
+    let mut turns: Vec<PreparedTurn<'a>> = call
+        .turns
+        .iter()
+        .map(|turn| {
+            let text = fold_punctuation(&turn.text);
+            let mut addressee = Addressee::Nobody;
+            let sentences = sentences(&text)
+                .into_iter()
+                .map(|range| {
+                    let masked = mask.mask(&text[range.clone()]);
+                    if let Some(a) = addressee_in(&masked) {
+                        addressee = a;
+                    }
+                    Sentence {
+                        hits: Hits::default(),
+                        range,
+                        masked,
+                        addressee,
+                    }
+                })
+                .collect();
+            PreparedTurn {
+                turn,
+                role: call.role_of(&turn.speaker),
+                words: word_count(&text),
+                text,
+                sentences,
+            }
+        })
+        .collect();
+    let all: Vec<(&str, Role)> = turns
+        .iter()
+        .flat_map(|t| t.sentences.iter().map(|s| (s.masked.as_str(), t.role)))
+        .collect();
+    let mut scanned = lexicon.scanner.scan_sentences(&all).into_iter();
+    for sentence in turns.iter_mut().flat_map(|t| t.sentences.iter_mut()) {
+        sentence.hits = scanned.next().unwrap_or_default();
+    }
+    turns
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Participant, RoleSource, Timing};
+    use crate::time::Ms;
+
+    fn call(people: &[(&str, Role)], text: &str) -> Call {
+        Call {
+            id: "t".into(),
+            title: None,
+            call_type: None,
+            rescue_phrase: "Taking a step back conceptually".into(),
+            participants: people
+                .iter()
+                .map(|(n, r)| Participant {
+                    name: n.to_string(),
+                    role: *r,
+                    role_source: RoleSource::Flag,
+                    title: None,
+                    present: true,
+                })
+                .collect(),
+            turns: vec![Turn {
+                index: 0,
+                speaker: people[0].0.into(),
+                start: Ms(0),
+                end: Ms(1000),
+                text: text.into(),
+            }],
+            timing: Timing::Recorded,
+            warnings: vec![],
+        }
+    }
+
+    fn masked(people: &[(&str, Role)], text: &str) -> Vec<(String, Addressee)> {
+        let c = call(people, text);
+        let lexicon = Lexicon::load(&[]).expect("shipped lexicons load");
+        prepare(&c, &lexicon)[0]
+            .sentences
+            .iter()
+            .map(|s| (s.masked.clone(), s.addressee))
+            .collect()
+    }
+
+    #[test]
+    fn names_become_role_tokens_and_vocatives_set_the_addressee() {
+        let people = [
+            ("Dana Ruiz", Role::Ae),
+            ("Sam Patel", Role::Se),
+            ("Chris Wong", Role::Prospect),
+        ];
+        let out = masked(
+            &people,
+            "Sam, over to you. Dana's team will follow up with Chris Wong. Thanks, Chris.",
+        );
+        assert_eq!(
+            out[0],
+            ("_se_, over to you.".to_string(), Addressee::Role(Role::Se))
+        );
+        assert_eq!(
+            out[1],
+            (
+                "_ae_'s team will follow up with _prospect_.".to_string(),
+                Addressee::Role(Role::Se)
+            )
+        );
+        assert_eq!(
+            out[2],
+            (
+                "Thanks, _prospect_.".to_string(),
+                Addressee::Role(Role::Prospect)
+            )
+        );
+    }
+
+    #[test]
+    fn word_like_first_names_are_not_masked_as_verbs() {
+        let people = [
+            ("Daniel Okafor", Role::Se),
+            ("Will Hartmann", Role::Prospect),
+        ];
+        let out = masked(&people, "Will do, Will. Will, can you send it?");
+        assert_eq!(out[0].0, "Will do, _prospect_.");
+        assert_eq!(out[1].0, "_prospect_, can you send it?");
+    }
+}

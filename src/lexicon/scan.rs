@@ -1,0 +1,361 @@
+//! The compiled automata and the scan of a call. All terms of all rules live in one
+//! aho-corasick automaton; the patterns of each matcher are joined into one regular expression.
+//! A call is scanned as whole texts (one per speaker role, one sentence per line), and each
+//! matcher's expression runs only over the roles whose sentences it can judge, so the cost of a
+//! call grows with its length, not with its number of sentences.
+
+use super::MatcherId;
+use crate::model::Role;
+use crate::text::{fold_ascii, is_word_char};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::bytes::{Regex, RegexBuilder};
+
+/// Per-matcher data the scan needs.
+#[derive(Debug, Clone)]
+pub struct MatcherData {
+    /// How many distinct terms (all patterns together count as one) must match.
+    pub min_distinct: usize,
+    /// Indices into the pattern list, for capture-group checks.
+    pub patterns: Vec<usize>,
+    /// The speaker roles whose sentences this matcher is asked about.
+    pub roles: Vec<Role>,
+    /// When set, the matcher is only asked about sentences where one of these matched, and its
+    /// patterns run over those sentences only.
+    pub gate: Option<Vec<MatcherId>>,
+}
+
+/// One match: which matcher, which term (or the matcher's patterns), where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Hit {
+    pub matcher: MatcherId,
+    /// A term index, or `usize::MAX - matcher` for a pattern match.
+    pub key: usize,
+    /// Byte offset of a term in the folded sentence; `usize::MAX` for pattern matches.
+    pub start: usize,
+}
+
+/// The matches in one sentence, sorted by matcher.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hits(Vec<Hit>);
+
+impl Hits {
+    fn of(&self, matcher: MatcherId) -> &[Hit] {
+        let from = self.0.partition_point(|h| h.matcher < matcher);
+        let to = self.0.partition_point(|h| h.matcher <= matcher);
+        &self.0[from..to]
+    }
+
+    /// Number of distinct terms of `matcher` that matched (its patterns count as one).
+    pub fn distinct(&self, matcher: MatcherId) -> usize {
+        let mut keys: Vec<usize> = self.of(matcher).iter().map(|h| h.key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys.len()
+    }
+
+    /// The keys of `matcher`'s matches, for counting over several sentences.
+    pub fn keys(&self, matcher: MatcherId) -> impl Iterator<Item = usize> + '_ {
+        self.of(matcher).iter().map(|h| h.key)
+    }
+
+    /// Earliest term position of `matcher`, if a term matched.
+    pub fn first_term_at(&self, matcher: MatcherId) -> Option<usize> {
+        self.of(matcher)
+            .iter()
+            .map(|h| h.start)
+            .filter(|&s| s != usize::MAX)
+            .min()
+    }
+}
+
+/// The shared automata.
+#[derive(Debug)]
+pub struct Scanner {
+    terms: Option<AhoCorasick>,
+    /// For each term: whether it matches as a prefix, and which matchers own it.
+    term_info: Vec<(bool, Vec<MatcherId>)>,
+    /// Each pattern on its own, for capture groups.
+    regexes: Vec<Regex>,
+    /// Per matcher: all its patterns as one expression, if it has any.
+    combined: Vec<Option<Regex>>,
+    matchers: Vec<MatcherData>,
+}
+
+/// How every lexicon pattern is compiled: case-insensitive, one sentence per line, and over
+/// ASCII (the scanner folds text to ASCII first), which keeps the regex engine on its fast path.
+pub(super) fn pattern_builder(pattern: &str) -> RegexBuilder {
+    let mut builder = RegexBuilder::new(pattern);
+    builder
+        .case_insensitive(true)
+        .multi_line(true)
+        .unicode(false);
+    builder
+}
+
+/// Turns named groups into plain groups, so that several patterns can share one expression.
+fn unnamed(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(at) = rest.find("(?") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        let name_start = after.strip_prefix("P<").or_else(|| {
+            after
+                .strip_prefix('<')
+                .filter(|a| !a.starts_with(['=', '!']))
+        });
+        match name_start.and_then(|n| n.find('>').map(|end| (n, end))) {
+            Some((n, end)) => {
+                out.push_str("(?:");
+                rest = &n[end + 1..];
+            }
+            None => {
+                out.push_str("(?");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+impl Scanner {
+    pub(super) fn new(
+        terms: Vec<((String, bool), Vec<MatcherId>)>,
+        patterns: Vec<(String, MatcherId)>,
+        matchers: Vec<MatcherData>,
+    ) -> Result<Scanner, String> {
+        let ac = if terms.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .build(terms.iter().map(|((t, _), _)| t.as_str()))
+                    .map_err(|e| e.to_string())?,
+            )
+        };
+        let regexes = patterns
+            .iter()
+            .map(|(p, _)| pattern_builder(p).build())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| e.to_string())?;
+        let combined = matchers
+            .iter()
+            .map(|m| {
+                if m.patterns.is_empty() {
+                    return Ok(None);
+                }
+                let alternation: Vec<String> = m
+                    .patterns
+                    .iter()
+                    .map(|&i| format!("(?:{})", unnamed(&patterns[i].0)))
+                    .collect();
+                pattern_builder(&alternation.join("|"))
+                    .dfa_size_limit(8 << 20)
+                    .build()
+                    .map(Some)
+                    .map_err(|e| e.to_string())
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Scanner {
+            terms: ac,
+            term_info: terms
+                .into_iter()
+                .map(|((_, prefix), owners)| (prefix, owners))
+                .collect(),
+            regexes,
+            combined,
+            matchers,
+        })
+    }
+
+    /// Every match in one piece of text said by someone in `role`.
+    pub fn scan(&self, text: &str, role: Role) -> Hits {
+        self.scan_sentences(&[(text, role)])
+            .pop()
+            .unwrap_or_default()
+    }
+
+    /// Every match in each of `sentences` (with the role of their speaker), matched in ASCII
+    /// (see [`fold_ascii`]). Patterns see one sentence per line: `^` and `$` are its ends and
+    /// `.` stays inside it; a match that would run across a line break is dropped.
+    pub fn scan_sentences(&self, sentences: &[(&str, Role)]) -> Vec<Hits> {
+        let mut hits: Vec<Vec<Hit>> = vec![Vec::new(); sentences.len()];
+        let folded: Vec<String> = sentences
+            .iter()
+            .map(|(s, _)| {
+                let mut out = String::with_capacity(s.len());
+                fold_ascii(&s.replace('\n', " "), &mut out);
+                out
+            })
+            .collect();
+        for role in Role::ALL {
+            let lines: Vec<usize> = (0..sentences.len())
+                .filter(|&i| sentences[i].1 == role)
+                .collect();
+            if lines.is_empty() {
+                continue;
+            }
+            let ungated = |m: &MatcherData| m.gate.is_none() && m.roles.contains(&role);
+            self.scan_lines(&folded, &lines, true, ungated, &mut hits);
+            let gated: Vec<usize> = lines
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    self.matchers.iter().any(|m| {
+                        m.gate.as_ref().is_some_and(|g| {
+                            g.iter().any(|&p| hits[i].iter().any(|h| h.matcher == p))
+                        })
+                    })
+                })
+                .collect();
+            for (matcher, data) in self.matchers.iter().enumerate() {
+                let Some(gate) = &data.gate else { continue };
+                if self.combined[matcher].is_none() || !data.roles.contains(&role) {
+                    continue;
+                }
+                let candidates: Vec<usize> = gated
+                    .iter()
+                    .copied()
+                    .filter(|&i| gate.iter().any(|&p| hits[i].iter().any(|h| h.matcher == p)))
+                    .collect();
+                if !candidates.is_empty() {
+                    self.scan_lines(
+                        &folded,
+                        &candidates,
+                        false,
+                        |m| std::ptr::eq(m, data),
+                        &mut hits,
+                    );
+                }
+            }
+        }
+        hits.into_iter()
+            .map(|mut h| {
+                h.sort_unstable();
+                h.dedup();
+                Hits(h)
+            })
+            .collect()
+    }
+
+    /// Scans the sentences `lines` (indices into `folded`) as one text, one per line: the terms
+    /// when `terms` is set, and the patterns of every matcher that `wanted` selects.
+    fn scan_lines(
+        &self,
+        folded: &[String],
+        lines: &[usize],
+        terms: bool,
+        wanted: impl Fn(&MatcherData) -> bool,
+        hits: &mut [Vec<Hit>],
+    ) {
+        let mut text = String::with_capacity(lines.iter().map(|&i| folded[i].len() + 1).sum());
+        let mut starts = Vec::with_capacity(lines.len());
+        for &i in lines {
+            starts.push(text.len());
+            text.push_str(&folded[i]);
+            text.push('\n');
+        }
+        let line_of = |offset: usize| starts.partition_point(|&s| s <= offset) - 1;
+        if terms {
+            self.scan_terms(&text, &starts, lines, hits);
+        }
+        for (matcher, regex) in self.combined.iter().enumerate() {
+            let Some(regex) = regex else { continue };
+            if !wanted(&self.matchers[matcher]) {
+                continue;
+            }
+            let mut last_line = usize::MAX;
+            for m in regex.find_iter(text.as_bytes()) {
+                let line = line_of(m.start());
+                if line == last_line || m.as_bytes().contains(&b'\n') {
+                    continue;
+                }
+                last_line = line;
+                hits[lines[line]].push(Hit {
+                    matcher,
+                    key: usize::MAX - matcher,
+                    start: usize::MAX,
+                });
+            }
+        }
+    }
+
+    fn scan_terms(&self, text: &str, starts: &[usize], owners: &[usize], hits: &mut [Vec<Hit>]) {
+        let Some(ac) = &self.terms else { return };
+        for m in ac.find_overlapping_iter(text) {
+            let (prefix, matchers) = &self.term_info[m.pattern().as_usize()];
+            if !at_word_start(text, m.start()) || !*prefix && !at_word_end(text, m.end()) {
+                continue;
+            }
+            let line = starts.partition_point(|&s| s <= m.start()) - 1;
+            for &matcher in matchers {
+                hits[owners[line]].push(Hit {
+                    matcher,
+                    key: m.pattern().as_usize(),
+                    start: m.start() - starts[line],
+                });
+            }
+        }
+    }
+
+    /// Whether `matcher` matched in `hits` with at least its `min_distinct`.
+    pub fn matched(&self, hits: &Hits, matcher: MatcherId) -> bool {
+        hits.distinct(matcher) >= self.min_distinct(matcher)
+    }
+
+    /// The `min_distinct` of a matcher.
+    pub fn min_distinct(&self, matcher: MatcherId) -> usize {
+        self.matchers[matcher].min_distinct.max(1)
+    }
+
+    /// The capture groups `n` and `unit` of the matcher's patterns that match `text`, for
+    /// horizon checks ("in about four months").
+    pub fn durations<'t>(&self, matcher: MatcherId, text: &'t str) -> Vec<(&'t str, &'t str)> {
+        let mut out = Vec::new();
+        for &index in &self.matchers[matcher].patterns {
+            for caps in self.regexes[index].captures_iter(text.as_bytes()) {
+                if let (Some(n), Some(unit)) = (caps.name("n"), caps.name("unit")) {
+                    out.push((&text[n.range()], &text[unit.range()]));
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether the matcher has patterns that match `text` without capturing a duration.
+    pub fn matches_without_duration(&self, matcher: MatcherId, text: &str) -> bool {
+        self.matchers[matcher].patterns.iter().any(|&index| {
+            self.regexes[index]
+                .captures_iter(text.as_bytes())
+                .any(|c| c.name("n").is_none())
+        })
+    }
+}
+
+fn at_word_start(text: &str, start: usize) -> bool {
+    text[..start]
+        .chars()
+        .next_back()
+        .is_none_or(|c| !is_word_char(c))
+}
+
+fn at_word_end(text: &str, end: usize) -> bool {
+    text[end..].chars().next().is_none_or(|c| !is_word_char(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn named_groups_become_plain_groups() {
+        assert_eq!(
+            unnamed(r"in (?P<n>\d+) (?<unit>weeks)"),
+            r"in (?:\d+) (?:weeks)"
+        );
+        assert_eq!(unnamed(r"(?i:a)(?:b)"), r"(?i:a)(?:b)");
+    }
+}
