@@ -3,7 +3,7 @@
 //! macros, and builds the shared automata.
 
 use super::file::{MacroFile, MatcherSpec, RuleSpec, VocabFile};
-use super::scan::{MatcherData, Scanner};
+use super::scan::{MatcherData, Scanner, Shapes};
 use super::{
     Addressee, Condition, Deadline, Expectation, HandoffRule, Lexicon, LexiconError, LexiconErrors,
     MatcherId, Rule, RuleKind, Scope, SourceFile, Span, Target,
@@ -47,13 +47,15 @@ pub fn compile(layers: &[Vec<SourceFile>]) -> Result<Lexicon, LexiconErrors> {
     if !builder.errors.is_empty() {
         return Err(LexiconErrors(builder.errors));
     }
-    let scanner = Scanner::new(builder.terms, builder.patterns, builder.matchers).map_err(|e| {
-        LexiconErrors(vec![LexiconError {
-            file: "lexicons".into(),
-            line: 0,
-            message: format!("the combined patterns do not compile: {e}"),
-        }])
-    })?;
+    let stoplist = vocab.get("acronym_stoplist").cloned().unwrap_or_default();
+    let scanner = Scanner::new(builder.terms, builder.patterns, builder.matchers, &stoplist)
+        .map_err(|e| {
+            LexiconErrors(vec![LexiconError {
+                file: "lexicons".into(),
+                line: 0,
+                message: format!("the combined patterns do not compile: {e}"),
+            }])
+        })?;
     Ok(Lexicon {
         rules,
         scanner,
@@ -618,11 +620,24 @@ impl Builder {
 
     fn matcher(&mut self, file: &SourceFile, spec: &MatcherSpec) -> MatcherId {
         let id = self.matchers.len();
+        let mut shapes = Shapes::default();
+        for shape in &spec.shapes {
+            match shape.get_ref().as_str() {
+                "acronyms" => shapes.acronyms = true,
+                "alphanumerics" => shapes.alphanumerics = true,
+                other => self.error(
+                    file,
+                    shape.span().start,
+                    format!("unknown shape `{other}`: use acronyms or alphanumerics"),
+                ),
+            }
+        }
         self.matchers.push(MatcherData {
             min_distinct: spec.min_distinct.unwrap_or(1),
             patterns: Vec::new(),
             roles: Vec::new(),
             gate: None,
+            shapes,
         });
         let mut terms: Vec<(String, usize)> = spec
             .terms
@@ -862,6 +877,7 @@ impl Builder {
                     patterns: Vec::new(),
                     roles: Role::ALL.to_vec(),
                     gate: None,
+                    shapes: Shapes::default(),
                 });
                 let pseudo = SourceFile {
                     relative: format!("vocab/{name}.toml"),

@@ -66,6 +66,10 @@ pub struct MatcherSpec {
     #[serde(default)]
     pub vocab: Vec<Spanned<String>>,
     pub min_distinct: Option<usize>,
+    /// Also count technical-looking tokens as distinct terms: "acronyms" (SCIM, LDAPS, DBAs)
+    /// and "alphanumerics" (SHA-256, AS4, MurmurHash3), except words in `vocab/acronym_stoplist`.
+    #[serde(default)]
+    pub shapes: Vec<Spanned<String>>,
     /// Where a `requires` or `exceptions` matcher is looked for.
     #[serde(rename = "in")]
     pub within_scope: Option<Spanned<String>>,

@@ -22,6 +22,68 @@ pub struct MatcherData {
     /// When set, the matcher is only asked about sentences where one of these matched, and its
     /// patterns run over those sentences only.
     pub gate: Option<Vec<MatcherId>>,
+    /// Technical-looking tokens that count as distinct terms of this matcher.
+    pub shapes: Shapes,
+}
+
+/// Which token shapes a matcher counts as technical terms.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Shapes {
+    /// Two or more capitals, optionally with digits or a plural s: SCIM, LDAPS, DBAs, S3.
+    pub acronyms: bool,
+    /// Letters and digits in one token: SHA-256, AS4, MurmurHash3, G.711.
+    pub alphanumerics: bool,
+}
+
+impl Shapes {
+    fn any(self) -> bool {
+        self.acronyms || self.alphanumerics
+    }
+}
+
+/// Keys for shape tokens live above every term and pattern key.
+const SHAPE_KEY_BASE: usize = usize::MAX / 2;
+
+/// The technical-looking tokens of a sentence, as (shape, lower-case token).
+fn shape_tokens(sentence: &str) -> impl Iterator<Item = (Shapes, String)> + '_ {
+    sentence
+        .split(|c: char| {
+            c.is_whitespace() || matches!(c, ',' | ';' | ':' | '(' | ')' | '"' | '?' | '!' | '/')
+        })
+        .map(|t| {
+            t.trim_end_matches(['.', '\'', '-'])
+                .trim_start_matches(['\'', '-'])
+        })
+        .filter(|t| t.len() >= 2 && !t.starts_with('_'))
+        .filter_map(|token| {
+            let core = token.strip_suffix("'s").unwrap_or(token);
+            let letters = core.chars().filter(|c| c.is_ascii_alphabetic()).count();
+            let digits = core.chars().filter(|c| c.is_ascii_digit()).count();
+            let upper = core.chars().filter(|c| c.is_ascii_uppercase()).count();
+            let plural = |suffix: &str| {
+                core.strip_suffix(suffix)
+                    .filter(|b| b.len() >= 2 && b.chars().all(|c| c.is_ascii_uppercase()))
+            };
+            let body = plural("es").or_else(|| plural("s")).unwrap_or(core);
+            let acronym = upper >= 2
+                && body
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+            let alphanumeric = letters >= 1 && digits >= 1;
+            let shape = Shapes {
+                acronyms: acronym,
+                alphanumerics: alphanumeric && !acronym,
+            };
+            shape.any().then(|| (shape, body.to_ascii_lowercase()))
+        })
+}
+
+/// A stable key for a shape token, so the same token counts once across sentences.
+fn shape_key(token: &str) -> usize {
+    let hash = token.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    SHAPE_KEY_BASE + (hash % (1 << 40)) as usize
 }
 
 /// One match: which matcher, which term (or the matcher's patterns), where.
@@ -79,6 +141,8 @@ pub struct Scanner {
     /// Per matcher: all its patterns as one expression, if it has any.
     combined: Vec<Option<Regex>>,
     matchers: Vec<MatcherData>,
+    /// Lower-case tokens that never count as technical shapes (CEO, SLA, ROI...).
+    stoplist: std::collections::HashSet<String>,
 }
 
 /// How every lexicon pattern is compiled: case-insensitive, one sentence per line, and over
@@ -124,6 +188,7 @@ impl Scanner {
         terms: Vec<((String, bool), Vec<MatcherId>)>,
         patterns: Vec<(String, MatcherId)>,
         matchers: Vec<MatcherData>,
+        stoplist: &[String],
     ) -> Result<Scanner, String> {
         let ac = if terms.is_empty() {
             None
@@ -168,6 +233,7 @@ impl Scanner {
             regexes,
             combined,
             matchers,
+            stoplist: stoplist.iter().map(|w| w.to_ascii_lowercase()).collect(),
         })
     }
 
@@ -200,6 +266,7 @@ impl Scanner {
             }
             let ungated = |m: &MatcherData| m.gate.is_none() && m.roles.contains(&role);
             self.scan_lines(&folded, &lines, true, ungated, &mut hits);
+            self.scan_shapes(&folded, &lines, role, &mut hits);
             let gated: Vec<usize> = lines
                 .iter()
                 .copied()
@@ -283,6 +350,37 @@ impl Scanner {
         }
     }
 
+    fn scan_shapes(&self, folded: &[String], lines: &[usize], role: Role, hits: &mut [Vec<Hit>]) {
+        let wanted: Vec<(MatcherId, Shapes)> = self
+            .matchers
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.shapes.any() && m.roles.contains(&role))
+            .map(|(i, m)| (i, m.shapes))
+            .collect();
+        if wanted.is_empty() {
+            return;
+        }
+        for &line in lines {
+            for (shape, token) in shape_tokens(&folded[line]) {
+                if self.stoplist.contains(&token) {
+                    continue;
+                }
+                for &(matcher, accepts) in &wanted {
+                    if shape.acronyms && accepts.acronyms
+                        || shape.alphanumerics && accepts.alphanumerics
+                    {
+                        hits[line].push(Hit {
+                            matcher,
+                            key: shape_key(&token),
+                            start: usize::MAX,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
     fn scan_terms(&self, text: &str, starts: &[usize], owners: &[usize], hits: &mut [Vec<Hit>]) {
         let Some(ac) = &self.terms else { return };
         for m in ac.find_overlapping_iter(text) {
@@ -349,6 +447,28 @@ fn at_word_end(text: &str, end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shapes_find_acronyms_and_alphanumerics_only() {
+        let found: Vec<(bool, bool, String)> = shape_tokens("We push SCIM 2.0 PATCHes over LDAPS to the DBAs, hashed with SHA-256 or MurmurHash3. The CEO said OK.")
+            .map(|(s, t)| (s.acronyms, s.alphanumerics, t))
+            .collect();
+        let tokens: Vec<&str> = found.iter().map(|(_, _, t)| t.as_str()).collect();
+        assert_eq!(
+            tokens,
+            [
+                "scim",
+                "patch",
+                "ldaps",
+                "dba",
+                "sha-256",
+                "murmurhash3",
+                "ceo",
+                "ok"
+            ]
+        );
+        assert!(found[5].1 && !found[5].0, "MurmurHash3 is alphanumeric");
+    }
 
     #[test]
     fn named_groups_become_plain_groups() {
