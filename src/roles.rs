@@ -168,7 +168,15 @@ fn introductions(transcript: &Transcript, titles: &TitleWords) -> Vec<Introducti
     let mut out = Vec::new();
     for turn in &transcript.turns {
         let text = crate::text::fold_punctuation(&turn.text);
-        for caps in SELF_INTRO.captures_iter(&text) {
+        // Cheap substring checks first: most turns introduce nobody.
+        let self_cue = ["I'm ", "I am ", "his is ", "y name is ", "t's "]
+            .iter()
+            .any(|c| text.contains(c));
+        let colleague_cue = ["our ", "my "].iter().any(|c| text.contains(c));
+        if !self_cue && !colleague_cue {
+            continue;
+        }
+        for caps in SELF_INTRO.captures_iter(&text).filter(|_| self_cue) {
             if !same_person(&caps["name"], &turn.speaker) {
                 continue;
             }
@@ -179,7 +187,10 @@ fn introductions(transcript: &Transcript, titles: &TitleWords) -> Vec<Introducti
                 title,
             });
         }
-        for caps in COLLEAGUE_INTRO.captures_iter(&text) {
+        for caps in COLLEAGUE_INTRO
+            .captures_iter(&text)
+            .filter(|_| colleague_cue)
+        {
             let Some(name) = caps.name("name").or_else(|| caps.name("name2")) else {
                 continue;
             };

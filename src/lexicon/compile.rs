@@ -77,6 +77,8 @@ struct Builder {
     terms: Vec<(TermKey, Vec<MatcherId>)>,
     patterns: Vec<(String, MatcherId)>,
     matchers: Vec<MatcherData>,
+    /// (matcher, its prefilter matcher): the first runs only where the second matched.
+    prefilters: Vec<(MatcherId, MatcherId)>,
     errors: Vec<LexiconError>,
 }
 
@@ -619,7 +621,17 @@ impl Builder {
     }
 
     fn matcher(&mut self, file: &SourceFile, spec: &MatcherSpec) -> MatcherId {
+        let prefilter = (!spec.prefilter.is_empty()).then(|| {
+            let prefilter_spec = MatcherSpec {
+                patterns: spec.prefilter.clone(),
+                ..MatcherSpec::default()
+            };
+            self.matcher(file, &prefilter_spec)
+        });
         let id = self.matchers.len();
+        if let Some(p) = prefilter {
+            self.prefilters.push((id, p));
+        }
         let mut shapes = Shapes::default();
         for shape in &spec.shapes {
             match shape.get_ref().as_str() {
@@ -861,6 +873,11 @@ impl Builder {
         }
         for (data, gate) in self.matchers.iter_mut().zip(gates) {
             data.gate = gate.filter(|g| !g.is_empty());
+        }
+        for &(matcher, prefilter) in &self.prefilters {
+            self.matchers[prefilter].roles = self.matchers[matcher].roles.clone();
+            self.matchers[prefilter].gate = self.matchers[matcher].gate.take();
+            self.matchers[matcher].gate = Some(vec![prefilter]);
         }
     }
 

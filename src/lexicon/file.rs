@@ -70,6 +70,10 @@ pub struct MatcherSpec {
     /// and "alphanumerics" (SHA-256, AS4, MurmurHash3), except words in `vocab/acronym_stoplist`.
     #[serde(default)]
     pub shapes: Vec<Spanned<String>>,
+    /// Cheap patterns a sentence must match before this matcher's own patterns are tried: a
+    /// speed-up for matchers whose every pattern contains one of these (a date, a number).
+    #[serde(default)]
+    pub prefilter: Vec<Spanned<String>>,
     /// Where a `requires` or `exceptions` matcher is looked for.
     #[serde(rename = "in")]
     pub within_scope: Option<Spanned<String>>,

@@ -7,7 +7,7 @@
 use super::MatcherId;
 use crate::model::Role;
 use crate::text::{fold_ascii, is_word_char};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
 
 /// Per-matcher data the scan needs.
@@ -143,6 +143,34 @@ pub struct Scanner {
     matchers: Vec<MatcherData>,
     /// Lower-case tokens that never count as technical shapes (CEO, SLA, ROI...).
     stoplist: std::collections::HashSet<String>,
+    /// Gated matchers, each after the matchers that gate it.
+    gated_order: Vec<MatcherId>,
+}
+
+/// Orders gated matchers so that every gate is scanned before the matchers it opens.
+fn gated_order(matchers: &[MatcherData]) -> Vec<MatcherId> {
+    fn visit(
+        m: MatcherId,
+        matchers: &[MatcherData],
+        seen: &mut Vec<bool>,
+        out: &mut Vec<MatcherId>,
+    ) {
+        if std::mem::replace(&mut seen[m], true) {
+            return;
+        }
+        if let Some(gate) = &matchers[m].gate {
+            for &g in gate {
+                visit(g, matchers, seen, out);
+            }
+            out.push(m);
+        }
+    }
+    let mut seen = vec![false; matchers.len()];
+    let mut out = Vec::new();
+    for m in 0..matchers.len() {
+        visit(m, matchers, &mut seen, &mut out);
+    }
+    out
 }
 
 /// How every lexicon pattern is compiled: case-insensitive, one sentence per line, and over
@@ -196,6 +224,7 @@ impl Scanner {
             Some(
                 AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
+                    .kind(Some(AhoCorasickKind::DFA))
                     .match_kind(MatchKind::Standard)
                     .build(terms.iter().map(|((t, _), _)| t.as_str()))
                     .map_err(|e| e.to_string())?,
@@ -232,8 +261,9 @@ impl Scanner {
                 .collect(),
             regexes,
             combined,
-            matchers,
             stoplist: stoplist.iter().map(|w| w.to_ascii_lowercase()).collect(),
+            gated_order: gated_order(&matchers),
+            matchers,
         })
     }
 
@@ -246,7 +276,7 @@ impl Scanner {
 
     /// Every match in each of `sentences` (with the role of their speaker), matched in ASCII
     /// (see [`fold_ascii`]). Patterns see one sentence per line: `^` and `$` are its ends and
-    /// `.` stays inside it; a match that would run across a line break is dropped.
+    /// `.` stays inside it.
     pub fn scan_sentences(&self, sentences: &[(&str, Role)]) -> Vec<Hits> {
         let mut hits: Vec<Vec<Hit>> = vec![Vec::new(); sentences.len()];
         let folded: Vec<String> = sentences
@@ -264,39 +294,39 @@ impl Scanner {
             if lines.is_empty() {
                 continue;
             }
-            let ungated = |m: &MatcherData| m.gate.is_none() && m.roles.contains(&role);
+            let ungated = |m: MatcherId| {
+                self.matchers[m].gate.is_none() && self.matchers[m].roles.contains(&role)
+            };
             self.scan_lines(&folded, &lines, true, ungated, &mut hits);
             self.scan_shapes(&folded, &lines, role, &mut hits);
-            let gated: Vec<usize> = lines
-                .iter()
-                .copied()
-                .filter(|&i| {
-                    self.matchers.iter().any(|m| {
-                        m.gate.as_ref().is_some_and(|g| {
-                            g.iter().any(|&p| hits[i].iter().any(|h| h.matcher == p))
-                        })
-                    })
-                })
-                .collect();
-            for (matcher, data) in self.matchers.iter().enumerate() {
+            let mut hit_lines: Vec<Vec<usize>> = vec![Vec::new(); self.matchers.len()];
+            for &line in &lines {
+                for hit in &hits[line] {
+                    if hit_lines[hit.matcher].last() != Some(&line) {
+                        hit_lines[hit.matcher].push(line);
+                    }
+                }
+            }
+            for &matcher in &self.gated_order {
+                let data = &self.matchers[matcher];
                 let Some(gate) = &data.gate else { continue };
                 if self.combined[matcher].is_none() || !data.roles.contains(&role) {
                     continue;
                 }
-                let candidates: Vec<usize> = gated
+                let mut candidates: Vec<usize> = gate
                     .iter()
-                    .copied()
-                    .filter(|&i| gate.iter().any(|&p| hits[i].iter().any(|h| h.matcher == p)))
+                    .flat_map(|&g| hit_lines[g].iter().copied())
                     .collect();
-                if !candidates.is_empty() {
-                    self.scan_lines(
-                        &folded,
-                        &candidates,
-                        false,
-                        |m| std::ptr::eq(m, data),
-                        &mut hits,
-                    );
+                candidates.sort_unstable();
+                candidates.dedup();
+                if candidates.is_empty() {
+                    continue;
                 }
+                self.scan_lines(&folded, &candidates, false, |m| m == matcher, &mut hits);
+                hit_lines[matcher] = candidates
+                    .into_iter()
+                    .filter(|&l| hits[l].iter().any(|h| h.matcher == matcher))
+                    .collect();
             }
         }
         hits.into_iter()
@@ -315,7 +345,7 @@ impl Scanner {
         folded: &[String],
         lines: &[usize],
         terms: bool,
-        wanted: impl Fn(&MatcherData) -> bool,
+        wanted: impl Fn(MatcherId) -> bool,
         hits: &mut [Vec<Hit>],
     ) {
         let mut text = String::with_capacity(lines.iter().map(|&i| folded[i].len() + 1).sum());
@@ -331,21 +361,23 @@ impl Scanner {
         }
         for (matcher, regex) in self.combined.iter().enumerate() {
             let Some(regex) = regex else { continue };
-            if !wanted(&self.matchers[matcher]) {
+            if !wanted(matcher) {
                 continue;
             }
-            let mut last_line = usize::MAX;
-            for m in regex.find_iter(text.as_bytes()) {
-                let line = line_of(m.start());
-                if line == last_line || m.as_bytes().contains(&b'\n') {
-                    continue;
-                }
-                last_line = line;
+            // Only which lines match matters: the end of the shortest match is enough (no reverse
+            // search for where it starts), and the search resumes at the next line.
+            let mut at = 0;
+            while let Some(end) = regex.shortest_match_at(text.as_bytes(), at) {
+                let line = line_of(end.saturating_sub(1).max(at));
                 hits[lines[line]].push(Hit {
                     matcher,
                     key: usize::MAX - matcher,
                     start: usize::MAX,
                 });
+                match starts.get(line + 1) {
+                    Some(&next) => at = next,
+                    None => break,
+                }
             }
         }
     }
