@@ -71,12 +71,14 @@ static COLLEAGUE_INTRO: LazyLock<Regex> = LazyLock::new(|| {
 static ABSENT: LazyLock<Regex> = LazyLock::new(|| {
     let name = |i: usize| NAME.replace("?P<name>", &format!("?P<name{i}>"));
     Regex::new(&format!(
-        r"(?-u:\b){n1}\s+(?:couldn't|could not|can't|cannot|wasn't able to|isn't able to)\s+(?:join|make it|be here|attend)|(?-u:\b){n2}\s+(?:sends (?:her|his|their) apologies|is (?:out|away|travell?ing|off|on leave|on vacation|at a customer|not on))|(?-u:\b)(?:one|question)(?:'s| is)? for {n3}|(?-u:\b){n4}(?:'s| is) (?:the right person|your person|the person)|(?-u:\b){n5},? (?:she|he|they) (?:owns|handles|looks after|runs|covers)",
+        r"(?-u:\b){n1}\s+(?:couldn't|could not|can't|cannot|wasn't able to|isn't able to)\s+(?:join|make it|be here|attend)|(?-u:\b){n2}\s+(?:sends (?:her|his|their) apologies|is (?:out|away|travell?ing|off|on leave|on vacation|at a customer|not on))|(?-u:\b)(?:one|question)(?:'s| is)? for {n3}|(?-u:\b){n4}(?:'s| is) (?:the right person|your person|the person)|(?-u:\b){n5},? (?:she|he|they) (?:owns|handles|looks after|runs|covers)|(?-u:\b)(?:park|sav|keep|hold|leav)\w* (?:(?:it|that|this)(?: one)? )?for {n6}|(?-u:\b){n7}'s (?:department|area|world|call|domain|bit|beat|remit|wheelhouse|territory|thing|lane|patch)",
         n1 = name(1),
         n2 = name(2),
         n3 = name(3),
         n4 = name(4),
         n5 = name(5),
+        n6 = name(6),
+        n7 = name(7),
     ))
     .expect("static regex")
 });
@@ -247,7 +249,7 @@ fn add_absent_colleagues(
                 continue;
             }
             for caps in ABSENT.captures_iter(&turn.text) {
-                if let Some(name) = (1..=5).find_map(|i| caps.name(&format!("name{i}"))) {
+                if let Some(name) = (1..=7).find_map(|i| caps.name(&format!("name{i}"))) {
                     absent.push((name.as_str().to_string(), role, RoleSource::Introduction));
                 }
             }

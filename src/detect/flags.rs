@@ -20,15 +20,17 @@ impl Default for FlagThresholds {
     fn default() -> FlagThresholds {
         FlagThresholds {
             demo_monkey_commands: 2,
-            ambush_questions: 4,
+            ambush_questions: 3,
             happy_ears_enthusiasm: 2,
         }
     }
 }
 
+/// The number of distinct turns on which a signal fired (several rules may raise one signal).
 fn count(signals: &BTreeMap<String, Vec<usize>>, name: &str) -> usize {
     signals.get(name).map_or(0, |turns| {
         let mut t = turns.clone();
+        t.sort_unstable();
         t.dedup();
         t.len()
     })
@@ -38,8 +40,9 @@ fn count(signals: &BTreeMap<String, Vec<usize>>, name: &str) -> usize {
 ///
 /// - `demo_monkey`: at least `demo_monkey_commands` `demo_monkey_command` events.
 /// - `technical_ambush`: an intro call (by its declared type, or, when no type is declared, by a
-///   `first_meeting` signal), with at least `ambush_questions` turns of `prospect_technical_question`
-///   and some `hostility` or `unexpected_attendees` signal.
+///   `first_meeting` signal), with at least `ambush_questions` turns of `prospect_technical_question`,
+///   and people the vendor did not plan for (`unexpected_attendees`), repeated `hostility`, or
+///   some hostility with twice that many questions.
 /// - `happy_ears`: at least `happy_ears_enthusiasm` turns of buyer `enthusiasm`, an `advancing`
 ///   signal from the vendor side, and no budget, timeline or sponsor established.
 pub fn flags(
@@ -58,9 +61,12 @@ pub fn flags(
         None => count(signals, "first_meeting") > 0,
         Some(_) => false,
     };
+    let questions = count(signals, "prospect_technical_question");
     let ambush = intro
-        && count(signals, "prospect_technical_question") >= thresholds.ambush_questions
-        && count(signals, "hostility") + count(signals, "unexpected_attendees") > 0;
+        && questions >= thresholds.ambush_questions
+        && (count(signals, "unexpected_attendees") > 0
+            || count(signals, "hostility") >= 2
+            || count(signals, "hostility") >= 1 && questions >= 2 * thresholds.ambush_questions);
     let nothing_qualified = !qualification.budget.covered
         && !qualification.timeline.covered
         && !qualification.sponsor.covered;

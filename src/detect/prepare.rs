@@ -21,6 +21,8 @@ pub struct Sentence {
     pub hits: Hits,
     /// Who the sentence speaks to: named at its start or end, or carried from an earlier sentence.
     pub addressee: Addressee,
+    /// Whether this sentence names its addressee itself (rather than carrying it over).
+    pub addressee_named: bool,
 }
 
 /// One turn ready for rules.
@@ -52,8 +54,11 @@ static VOCATIVE_START: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
-static VOCATIVE_END: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i),\s*_(ae|se|prospect)_\s*[?.!]*$").expect("static regex"));
+/// A name at the end of the sentence ("..., Sam?") or set off by commas inside it ("On the
+/// rollout, Marcus, can you...").
+static VOCATIVE_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i),\s*_(ae|se|prospect)_\s*(?:[?.!]*$|,)").expect("static regex")
+});
 
 /// Replaces participant names in text with role tokens.
 struct NameMask {
@@ -159,7 +164,8 @@ pub fn prepare<'a>(call: &'a Call, lexicon: &Lexicon) -> Vec<PreparedTurn<'a>> {
                 .into_iter()
                 .map(|range| {
                     let masked = mask.mask(&text[range.clone()]);
-                    if let Some(a) = addressee_in(&masked) {
+                    let named = addressee_in(&masked);
+                    if let Some(a) = named {
                         addressee = a;
                     }
                     Sentence {
@@ -167,6 +173,7 @@ pub fn prepare<'a>(call: &'a Call, lexicon: &Lexicon) -> Vec<PreparedTurn<'a>> {
                         range,
                         masked,
                         addressee,
+                        addressee_named: named.is_some(),
                     }
                 })
                 .collect();

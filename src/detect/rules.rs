@@ -5,7 +5,7 @@
 use super::{Firing, PreparedTurn};
 use crate::charter::Charter;
 use crate::debrief::{Event, EventKind, Handoff};
-use crate::lexicon::{Condition, Lexicon, MatcherId, Rule, RuleKind, Scope, Span};
+use crate::lexicon::{Addressee, Condition, Lexicon, MatcherId, Rule, RuleKind, Scope, Span};
 use crate::model::{Call, Role};
 use crate::text::{contains_paraphrase, parse_number};
 use std::collections::BTreeSet;
@@ -85,7 +85,10 @@ impl Context<'_> {
 
     fn sentence_fires(&self, rule: &Rule, t: usize, s: usize) -> bool {
         let sentence = &self.turns[t].sentences[s];
-        if !rule.addressed_to.is_empty() && !rule.addressed_to.contains(&sentence.addressee) {
+        let to_anyone_named = rule.addressed_to.contains(&sentence.addressee);
+        let to_nobody_here =
+            !sentence.addressee_named && rule.addressed_to.contains(&Addressee::Nobody);
+        if !rule.addressed_to.is_empty() && !to_anyone_named && !to_nobody_here {
             return false;
         }
         let matched = rule

@@ -88,7 +88,9 @@ pub struct Condition {
     pub scope: Scope,
 }
 
-/// Who a sentence is addressed to, for rules that only hear sentences aimed at someone.
+/// Who a sentence is addressed to, for rules that only hear sentences aimed at someone. A
+/// sentence that names nobody itself carries the addressee of the sentence before it in the
+/// turn; rules that accept `Nobody` also hear such sentences.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Addressee {
     Role(Role),
