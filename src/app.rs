@@ -157,13 +157,14 @@ fn analyze_command(args: AnalyzeArgs) -> Result<Exit> {
         (Some(path), false) if path.is_dir() => Some(path.clone()),
         _ => None,
     };
+    let names = output_names(&inputs, format);
     let mut failures = 0;
-    for input in &inputs {
+    for (input, name) in inputs.iter().zip(&names) {
         let result = analyze_one(input, input_format, &settings).and_then(|debrief| {
             warn(&debrief, input, args.quiet);
             let bytes = render(&debrief, format);
             match (&out_dir, &args.output) {
-                (Some(dir), _) => write_atomically(&dir.join(output_name(input, format)), &bytes),
+                (Some(dir), _) => write_atomically(&dir.join(name), &bytes),
                 (None, Some(path)) => write_atomically(path, &bytes),
                 (None, None) => std::io::stdout()
                     .write_all(&bytes)
@@ -202,11 +203,12 @@ fn analyze_one(input: &Path, format: Option<Format>, settings: &Settings) -> Res
     } else {
         transcript::read(input)?
     };
-    Ok(analyze(
-        &transcript,
-        Some(&input.display().to_string()),
-        settings,
-    ))
+    let source = if input == Path::new("-") {
+        "stdin".to_string()
+    } else {
+        input.display().to_string()
+    };
+    Ok(analyze(&transcript, Some(&source), settings))
 }
 
 fn warn(debrief: &Debrief, input: &Path, quiet: bool) {
@@ -218,12 +220,30 @@ fn warn(debrief: &Debrief, input: &Path, quiet: bool) {
     }
 }
 
-fn output_name(input: &Path, format: ReportFormat) -> String {
-    let stem = input
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_string())
-        .unwrap_or_else(|| "stdin".into());
-    format!("{stem}.{}", format.extension())
+/// Report file names, one per input: the input's stem with the report's extension
+/// (`call.vtt` gives `call.json`), or the whole file name where two inputs share a stem
+/// (`call.vtt.json` and `call.json.json`), so no report overwrites another.
+fn output_names(inputs: &[PathBuf], format: ReportFormat) -> Vec<String> {
+    let stem = |p: &PathBuf| {
+        p.file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_else(|| "stdin".into())
+    };
+    inputs
+        .iter()
+        .map(|input| {
+            let shared = inputs
+                .iter()
+                .filter(|other| stem(other) == stem(input))
+                .count()
+                > 1;
+            let base = match input.file_name() {
+                Some(name) if shared => name.to_string_lossy().to_string(),
+                _ => stem(input),
+            };
+            format!("{base}.{}", format.extension())
+        })
+        .collect()
 }
 
 /// Writes through a temporary file in the same folder, then renames, so that a failure never

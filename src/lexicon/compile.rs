@@ -218,17 +218,16 @@ impl Builder {
         let errors_before = self.errors.len();
         let origin = format!("{}:{line}", file.display);
         let at = |s: &Option<Spanned<String>>| s.as_ref().map(|v| v.span().start).unwrap_or(0);
-        let Some(message) = spec
-            .message
-            .as_ref()
-            .map(|m| m.get_ref().trim().to_string())
-        else {
-            self.error_at_line(
-                file,
-                line,
-                format!("rule {id} needs a `message` (the coaching tip shown to the user)"),
-            );
-            return None;
+        let message = match spec.message.as_ref() {
+            Some(m) => m.get_ref().trim().to_string(),
+            None => {
+                self.error_at_line(
+                    file,
+                    line,
+                    format!("rule {id} needs a `message` (the coaching tip shown to the user)"),
+                );
+                String::new()
+            }
         };
         let level = match spec.level.as_ref() {
             None => Level::Info,
@@ -404,7 +403,14 @@ impl Builder {
             topics: h.topics.as_ref().map(|t| t.get_ref().clone()),
         });
         if handoff.is_some() != (target == Target::Event(EventKind::Handoff)) {
-            self.error_at_line(file, line, format!("rule {id}: `handoff = {{ from, to }}` goes with `event = \"handoff\"`, and only there"));
+            let message = format!(
+                "rule {id}: `handoff = {{ from, to }}` goes with `event = \"handoff\"`, and only there"
+            );
+            match (spec.handoff.as_ref(), spec.event.as_ref()) {
+                (Some(h), _) => self.error(file, h.from.span().start, message),
+                (None, Some(e)) => self.error(file, e.span().start, message),
+                (None, None) => self.error_at_line(file, line, message),
+            }
         }
         let addressed_to = spec
             .addressed_to
