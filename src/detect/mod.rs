@@ -89,12 +89,18 @@ pub fn detect(call: &crate::model::Call, lexicon: &Lexicon, charter: &Charter) -
     }
 }
 
-/// Orders events, keeps one per type and turn, one next step per call, and drops events that a
-/// rule says are cancelled by another event on the same turn (a "handoff" that already leaked
-/// the price is not a handoff).
+/// Orders events, keeps one per type and turn (with the evidence of every rule that found it),
+/// one next step per call, and drops events that a rule says are cancelled by another event on
+/// the same turn (a "handoff" that already leaked the price is not a handoff).
 fn settle_events(mut events: Vec<Event>, lexicon: &Lexicon) -> Vec<Event> {
     events.sort_by_key(|e| (e.turn, e.kind));
-    events.dedup_by(|later, earlier| later.turn == earlier.turn && later.kind == earlier.kind);
+    events.dedup_by(|later, earlier| {
+        let same = later.turn == earlier.turn && later.kind == earlier.kind;
+        if same && !earlier.evidence.contains(&later.evidence) {
+            earlier.evidence = format!("{} … {}", earlier.evidence, later.evidence);
+        }
+        same
+    });
     let present: Vec<(usize, EventKind)> = events.iter().map(|e| (e.turn, e.kind)).collect();
     events.retain(|e| {
         lexicon.rule(&e.rule).is_none_or(|r| {
@@ -141,12 +147,23 @@ fn missing_findings(
             out.push(Finding {
                 rule: rule.id.clone(),
                 level: rule.level,
-                message: rule
-                    .message
+                message: rules::personalise(&rule.message, call)
                     .replace("{cta_minute}", &charter.cta_minute.to_string()),
             });
         }
     }
+    // The next step first, then qualification in checklist order, whatever the rule ids.
+    out.sort_by_key(|f| match lexicon.rule(&f.rule).map(|r| &r.kind) {
+        Some(RuleKind::Missing {
+            expects: Expectation::Event(k),
+            ..
+        }) => (0, *k as usize),
+        Some(RuleKind::Missing {
+            expects: Expectation::Finding(q),
+            ..
+        }) => (1, *q as usize),
+        _ => (2, 0),
+    });
     let demo_like = matches!(
         call.call_type,
         Some(crate::model::CallType::Demo) | Some(crate::model::CallType::PocReadout)

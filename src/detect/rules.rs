@@ -429,10 +429,27 @@ impl Context<'_> {
             rule: rule.id.clone(),
             level: rule.level,
             evidence: firing.evidence.clone(),
-            message: rule.message.clone(),
+            message: personalise(&rule.message, self.call),
             handoff,
         }
     }
+}
+
+/// Puts the pair's first names into a coaching message: `{ae}` and `{se}` become the call's AE
+/// and SE (or "the AE", "the SE" when the call does not name one).
+pub(crate) fn personalise(message: &str, call: &Call) -> String {
+    let first_name = |role: Role, fallback: &str| {
+        call.participants
+            .iter()
+            .filter(|p| p.role == role)
+            .max_by_key(|p| p.present)
+            .and_then(|p| p.name.split_whitespace().next())
+            .unwrap_or(fallback)
+            .to_string()
+    };
+    message
+        .replace("{ae}", &first_name(Role::Ae, "the AE"))
+        .replace("{se}", &first_name(Role::Se, "the SE"))
 }
 
 /// Joins sentences into one quote, cut at a word boundary when long.

@@ -235,7 +235,6 @@ fn next_step(d: &Debrief) -> String {
             esc(evidence)
         ));
     }
-    out.push_str(&format!("<p class=\"note\">{}</p>\n", cta_note(next)));
     out
 }
 

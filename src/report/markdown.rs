@@ -3,8 +3,8 @@
 //! lists; user text is escaped so a transcript can never restructure the document.
 
 use super::{
-    call_facts, call_name, cta_note, event_turns, kind_label, metric_rows, percent, qual_label,
-    qualified, raised_flags, reference_text, turn_list, turn_source, violations,
+    call_facts, call_name, event_turns, kind_label, metric_rows, percent, qual_label, qualified,
+    raised_flags, reference_text, turn_list, turn_source, violations,
 };
 use crate::debrief::{Debrief, Event, EventKind, QualItem};
 
@@ -107,7 +107,6 @@ fn next_step(d: &Debrief) -> String {
         };
         parts.push(format!("> \"{}\" — {}", esc(evidence), esc(&said)));
     }
-    parts.push(cta_note(next));
     parts.join("\n\n")
 }
 
@@ -147,7 +146,7 @@ fn rescue_phrase(d: &Debrief) -> String {
         .events_of(EventKind::RescuePhrase)
         .map(|e| {
             format!(
-                "- {}: \"{}\". {}",
+                "- {}: \"{}\" — {}",
                 event_at(e),
                 esc(&e.evidence),
                 esc(&e.message)
