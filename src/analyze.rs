@@ -10,6 +10,7 @@ use crate::lexicon::Lexicon;
 use crate::metrics;
 use crate::model::{Call, CallType, Transcript};
 use crate::roles::{RoleFlag, TitleWords, resolve};
+use crate::text::capitalise;
 use crate::time::Ms;
 
 /// Everything an analysis is judged by besides the transcript itself.
@@ -192,14 +193,6 @@ fn autopsy(call: &Call, detection: &Detection, next_step: &NextStep) -> Autopsy 
         real_pain,
         next_step: next_answer,
     }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
-        .unwrap_or_default()
 }
 
 fn verdict(detection: &Detection, next_step: &NextStep) -> String {

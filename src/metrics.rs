@@ -8,7 +8,7 @@ use crate::text::{sentences, word_count};
 use crate::time::Ms;
 
 /// Reference points from published conversation-intelligence studies.
-fn references() -> Vec<Reference> {
+pub(crate) fn references() -> Vec<Reference> {
     vec![
         Reference {
             metric: "talk-to-listen ratio".into(),

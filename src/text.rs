@@ -59,6 +59,15 @@ fn ends_with_abbreviation(before: &str) -> bool {
     single_initial || ABBREVIATIONS.contains(&lower.as_str())
 }
 
+/// The text with its first letter in upper case.
+pub fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
+}
+
 /// Number of white-space separated words.
 pub fn word_count(text: &str) -> usize {
     text.split_whitespace().count()

@@ -6,68 +6,18 @@
 //! These are tests of generalisation: the wording is deliberately varied and is not taken from
 //! any corpus call. Cases the detectors get wrong are kept, marked `#[ignore = "BUG: ..."]`.
 
+mod common;
+
+use common::{AE, BUYER, BUYER2, SE, timed, transcript};
 use std::sync::LazyLock;
 use swimlane::analyze::{Settings, analyze};
 use swimlane::charter::Charter;
 use swimlane::debrief::{Debrief, EventKind, QualItem};
 use swimlane::lexicon::Lexicon;
-use swimlane::model::{DeclaredParticipant, Role, Transcript, Turn};
-use swimlane::time::Ms;
+use swimlane::model::{DeclaredParticipant, Role, Transcript};
 
 static SHIPPED: LazyLock<Lexicon> =
     LazyLock::new(|| Lexicon::load(&[]).expect("shipped lexicons load"));
-
-const AE: &str = "Maya Lindqvist";
-const SE: &str = "Omar Haddad";
-const BUYER: &str = "Hannah Becker";
-const BUYER2: &str = "Luis Ortega";
-
-fn role_of(name: &str) -> Role {
-    match name {
-        AE => Role::Ae,
-        SE => Role::Se,
-        _ => Role::Prospect,
-    }
-}
-
-/// A call of `(start seconds, speaker, text)` turns; every speaker is declared with a role.
-fn timed(turns: &[(u64, &str, &str)]) -> Transcript {
-    let mut participants: Vec<DeclaredParticipant> = Vec::new();
-    for (_, speaker, _) in turns {
-        if !participants.iter().any(|p| p.name == *speaker) {
-            participants.push(DeclaredParticipant {
-                name: speaker.to_string(),
-                role: Some(role_of(speaker)),
-                title: None,
-            });
-        }
-    }
-    Transcript {
-        participants,
-        turns: turns
-            .iter()
-            .enumerate()
-            .map(|(index, (start, speaker, text))| Turn {
-                index,
-                speaker: speaker.to_string(),
-                start: Ms(start * 1000),
-                end: Ms(start * 1000 + 9000),
-                text: text.to_string(),
-            })
-            .collect(),
-        ..Transcript::default()
-    }
-}
-
-/// A call with one turn every ten seconds.
-fn transcript(turns: &[(&str, &str)]) -> Transcript {
-    let timed_turns: Vec<(u64, &str, &str)> = turns
-        .iter()
-        .enumerate()
-        .map(|(i, (speaker, text))| (i as u64 * 10, *speaker, *text))
-        .collect();
-    timed(&timed_turns)
-}
 
 fn analyze_transcript(t: &Transcript) -> Debrief {
     let charter = Charter::default();

@@ -6,6 +6,9 @@
 //! raises, so each test sees only what its own rule does. Each test checks both sides: the rule
 //! fires where it should and stays quiet where it should not.
 
+mod common;
+
+use common::{AE, BUYER, BUYER2, SE, timed, transcript};
 use std::fs;
 use std::path::Path;
 use swimlane::analyze::{Settings, analyze};
@@ -13,18 +16,12 @@ use swimlane::charter::Charter;
 use swimlane::debrief::{Debrief, EventKind, QualItem};
 use swimlane::detect::{Detection, detect};
 use swimlane::lexicon::{Lexicon, LexiconError, RuleKind};
-use swimlane::model::{DeclaredParticipant, Role, Transcript, Turn};
+use swimlane::model::{DeclaredParticipant, Role, Transcript};
 use swimlane::roles::{TitleWords, resolve};
-use swimlane::time::Ms;
 use tempfile::TempDir;
 
 // ---------------------------------------------------------------------------------------------
 // helpers
-
-const AE: &str = "Maya Lindqvist";
-const SE: &str = "Omar Haddad";
-const BUYER: &str = "Hannah Becker";
-const BUYER2: &str = "Luis Ortega";
 
 /// An organisation lexicon folder in a temporary directory.
 struct Org {
@@ -64,54 +61,6 @@ impl Org {
 
 fn shipped() -> Lexicon {
     Lexicon::load(&[]).expect("shipped lexicons load")
-}
-
-/// The role each test speaker has in the transcript's participant list.
-fn role_of(name: &str) -> Role {
-    match name {
-        AE => Role::Ae,
-        SE => Role::Se,
-        _ => Role::Prospect,
-    }
-}
-
-/// A transcript of `(start seconds, speaker, text)` turns, every speaker declared with a role.
-fn timed(turns: &[(u64, &str, &str)]) -> Transcript {
-    let mut participants: Vec<DeclaredParticipant> = Vec::new();
-    for (_, speaker, _) in turns {
-        if !participants.iter().any(|p| p.name == *speaker) {
-            participants.push(DeclaredParticipant {
-                name: speaker.to_string(),
-                role: Some(role_of(speaker)),
-                title: None,
-            });
-        }
-    }
-    Transcript {
-        participants,
-        turns: turns
-            .iter()
-            .enumerate()
-            .map(|(index, (start, speaker, text))| Turn {
-                index,
-                speaker: speaker.to_string(),
-                start: Ms(start * 1000),
-                end: Ms(start * 1000 + 9000),
-                text: text.to_string(),
-            })
-            .collect(),
-        ..Transcript::default()
-    }
-}
-
-/// A transcript with one turn every ten seconds.
-fn transcript(turns: &[(&str, &str)]) -> Transcript {
-    let timed_turns: Vec<(u64, &str, &str)> = turns
-        .iter()
-        .enumerate()
-        .map(|(i, (speaker, text))| (i as u64 * 10, *speaker, *text))
-        .collect();
-    timed(&timed_turns)
 }
 
 fn run_with(lexicon: &Lexicon, t: &Transcript, charter: &Charter) -> Detection {

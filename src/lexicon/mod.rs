@@ -220,3 +220,37 @@ impl Lexicon {
         self.rules.iter().find(|r| r.id == id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shipped_file_loads_and_every_event_and_item_has_a_rule() {
+        let lexicon = Lexicon::load(&[]).unwrap_or_else(|e| panic!("shipped lexicons: {e}"));
+        assert_eq!(lexicon.files_read, embedded_sources().len());
+        for kind in EventKind::ALL {
+            assert!(
+                lexicon
+                    .rules
+                    .iter()
+                    .any(|r| r.target == Target::Event(kind)),
+                "no rule produces {kind}"
+            );
+        }
+        for item in QualItem::ALL {
+            assert!(
+                lexicon
+                    .rules
+                    .iter()
+                    .any(|r| r.target == Target::Finding(item)),
+                "no rule establishes {}",
+                item.as_str()
+            );
+        }
+        let mut ids: Vec<&str> = lexicon.rules.iter().map(|r| r.id.as_str()).collect();
+        let before = ids.len();
+        ids.dedup();
+        assert_eq!(ids.len(), before, "rule ids are unique");
+    }
+}

@@ -11,6 +11,7 @@ mod markdown;
 mod testdata;
 
 use crate::debrief::{Debrief, Event, EventKind, Level, NextStep, QualItem, Reference, Stretch};
+use crate::text::capitalise;
 use crate::time::Ms;
 use std::str::FromStr;
 
@@ -83,14 +84,6 @@ fn call_facts(d: &Debrief) -> Vec<String> {
         facts.push("times estimated".into());
     }
     facts
-}
-
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
-        .unwrap_or_default()
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

@@ -4,8 +4,7 @@
 
 use crate::debrief::{
     Autopsy, CallInfo, Coverage, Debrief, Event, EventKind, Finding, Flags, Handoff, Level,
-    Metrics, NextStep, Qualification, Reference, RoleSummary, SCHEMA, SpeakerSummary, Stretch,
-    TurnOut,
+    Metrics, NextStep, Qualification, RoleSummary, SCHEMA, SpeakerSummary, Stretch, TurnOut,
 };
 use crate::model::{CallType, Role, RoleSource, Timing};
 use crate::time::Ms;
@@ -634,21 +633,6 @@ fn metrics(people: &[Person], turns: &[TurnOut]) -> Metrics {
         },
         patience: (!pauses.is_empty())
             .then(|| Ms(pauses.iter().sum::<u64>() / pauses.len() as u64)),
-        references: references(),
+        references: crate::metrics::references(),
     }
-}
-
-fn references() -> Vec<Reference> {
-    vec![
-        Reference {
-            metric: "talk-to-listen ratio".into(),
-            value: "43:57".into(),
-            source: "Gong Labs analysis of B2B sales calls (top performers)".into(),
-        },
-        Reference {
-            metric: "questions per discovery call".into(),
-            value: "11 to 14".into(),
-            source: "Gong Labs analysis of discovery calls".into(),
-        },
-    ]
 }

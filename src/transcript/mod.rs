@@ -17,6 +17,36 @@ pub mod srt;
 pub mod text;
 pub mod vtt;
 
+/// Turns as `(index, speaker, start ms, end ms, text)`, for the readers' tests.
+#[cfg(test)]
+pub(crate) fn turn_tuples(transcript: &Transcript) -> Vec<(usize, String, u64, u64, String)> {
+    transcript
+        .turns
+        .iter()
+        .map(|t| {
+            (
+                t.index,
+                t.speaker.clone(),
+                t.start.0,
+                t.end.0,
+                t.text.clone(),
+            )
+        })
+        .collect()
+}
+
+/// One expected turn for [`turn_tuples`].
+#[cfg(test)]
+pub(crate) fn turn(
+    index: usize,
+    speaker: &str,
+    start: u64,
+    end: u64,
+    text: &str,
+) -> (usize, String, u64, u64, String) {
+    (index, speaker.into(), start, end, text.into())
+}
+
 use crate::model::{DeclaredParticipant, Timing, Transcript, Turn};
 use crate::time::Ms;
 use std::fmt;

@@ -187,23 +187,10 @@ mod tests {
     use super::*;
 
     fn turns_of(text: &str) -> Vec<(usize, String, u64, u64, String)> {
-        parse(text, "call.srt")
-            .unwrap()
-            .turns
-            .into_iter()
-            .map(|t| (t.index, t.speaker, t.start.0, t.end.0, t.text))
-            .collect()
+        super::super::turn_tuples(&parse(text, "call.srt").unwrap())
     }
 
-    fn turn(
-        index: usize,
-        speaker: &str,
-        start: u64,
-        end: u64,
-        text: &str,
-    ) -> (usize, String, u64, u64, String) {
-        (index, speaker.into(), start, end, text.into())
-    }
+    use super::super::turn;
 
     #[test]
     fn reads_indexed_blocks_with_name_prefixes() {

@@ -235,23 +235,10 @@ mod tests {
     use super::*;
 
     fn turns_of(text: &str) -> Vec<(usize, String, u64, u64, String)> {
-        parse(text, "call.txt")
-            .unwrap()
-            .turns
-            .into_iter()
-            .map(|t| (t.index, t.speaker, t.start.0, t.end.0, t.text))
-            .collect()
+        super::super::turn_tuples(&parse(text, "call.txt").unwrap())
     }
 
-    fn turn(
-        index: usize,
-        speaker: &str,
-        start: u64,
-        end: u64,
-        text: &str,
-    ) -> (usize, String, u64, u64, String) {
-        (index, speaker.into(), start, end, text.into())
-    }
+    use super::super::turn;
 
     #[test]
     fn unstamped_lines_get_estimated_times() {
@@ -261,25 +248,12 @@ mod tests {
         )
         .unwrap();
         assert_eq!(transcript.timing, Timing::Estimated);
-        let got: Vec<_> = transcript
-            .turns
-            .iter()
-            .map(|t| {
-                (
-                    t.index,
-                    t.speaker.as_str(),
-                    t.start.0,
-                    t.end.0,
-                    t.text.as_str(),
-                )
-            })
-            .collect();
         assert_eq!(
-            got,
+            super::super::turn_tuples(&transcript),
             [
-                (0, "Dana Ruiz", 0, 2400, "Thanks for making the time today."),
-                (1, "Marisol Vega", 2900, 3700, "Of course."),
-                (2, "Ben Adler", 4200, 5800, "Happy to be here."),
+                super::super::turn(0, "Dana Ruiz", 0, 2400, "Thanks for making the time today."),
+                super::super::turn(1, "Marisol Vega", 2900, 3700, "Of course."),
+                super::super::turn(2, "Ben Adler", 4200, 5800, "Happy to be here."),
             ]
         );
         assert_eq!(transcript.participants.len(), 3);

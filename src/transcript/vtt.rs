@@ -720,25 +720,12 @@ mod tests {
     fn voice_tags_with_classes_and_several_voices_in_one_cue() {
         let text = "WEBVTT\n\n00:01.000 --> 00:04.000\n<v.loud.ae Dana Ruiz>Can everyone see my screen?</v><v Marisol Vega>Yes.\n</v><v   Ben   Adler >Yep</v>";
         let transcript = parse(text, "call.vtt").unwrap();
-        let got: Vec<_> = transcript
-            .turns
-            .iter()
-            .map(|t| {
-                (
-                    t.index,
-                    t.speaker.as_str(),
-                    t.start.0,
-                    t.end.0,
-                    t.text.as_str(),
-                )
-            })
-            .collect();
         assert_eq!(
-            got,
+            super::super::turn_tuples(&transcript),
             [
-                (0, "Dana Ruiz", 1000, 4000, "Can everyone see my screen?"),
-                (1, "Marisol Vega", 1000, 4000, "Yes."),
-                (2, "Ben Adler", 1000, 4000, "Yep"),
+                super::super::turn(0, "Dana Ruiz", 1000, 4000, "Can everyone see my screen?"),
+                super::super::turn(1, "Marisol Vega", 1000, 4000, "Yes."),
+                super::super::turn(2, "Ben Adler", 1000, 4000, "Yep"),
             ]
         );
         assert_eq!(transcript.participants.len(), 3);
