@@ -205,9 +205,9 @@ fn small_number(word: &str) -> Option<f64> {
 /// a few synonyms merged (so "taking a step back" ~ "let's take a step back").
 pub fn stems(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric() && c != '\'')
-        .filter(|w| !w.is_empty())
-        .map(|w| stem(&w.to_lowercase()))
-        .filter(|w| !STOPWORDS.contains(&w.as_str()))
+        .map(|w| w.trim_matches('\'').to_lowercase())
+        .filter(|w| !w.is_empty() && !STOPWORDS.contains(&w.as_str()))
+        .map(|w| stem(&w))
         .collect()
 }
 
