@@ -177,6 +177,9 @@ impl Builder {
         let Some(mut header) = self.parse::<RuleSpec>(file) else {
             return;
         };
+        // A file at the same place as one in an earlier layer replaces all of that file's rules.
+        let base = format!("{pack}.{rule}");
+        specs.retain(|id, _| id != &base && !id.starts_with(&format!("{base}.")));
         let named = std::mem::take(&mut header.rule);
         if named.is_empty() {
             if !is_identifier(rule) {
@@ -260,7 +263,14 @@ impl Builder {
             .map(|m| self.condition(file, m, Scope::Sentence));
         let kind = match kind_name {
             "existence" | "title" => {
-                self.require(file, line, id, kind_name, "[match]", matcher.is_some());
+                self.require(
+                    file,
+                    line,
+                    id,
+                    kind_name,
+                    "[match] (or also_phrase)",
+                    matcher.is_some() || spec.also_phrase.is_some(),
+                );
                 if kind_name == "title" {
                     RuleKind::Title
                 } else {
@@ -268,7 +278,14 @@ impl Builder {
                 }
             }
             "conditional" => {
-                self.require(file, line, id, kind_name, "[match]", matcher.is_some());
+                self.require(
+                    file,
+                    line,
+                    id,
+                    kind_name,
+                    "[match] (or also_phrase)",
+                    matcher.is_some() || spec.also_phrase.is_some(),
+                );
                 self.require(
                     file,
                     line,
