@@ -21,7 +21,7 @@ fn held_out_calls_stay_above_the_bars() {
         .output()
         .expect("eval runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("36 labelled calls"), "{stdout}");
+    assert!(stdout.contains("48 labelled calls"), "{stdout}");
     assert_eq!(
         output.status.code(),
         Some(0),
