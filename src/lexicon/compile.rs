@@ -261,6 +261,7 @@ impl Builder {
             .exceptions
             .as_ref()
             .map(|m| self.condition(file, m, Scope::Sentence));
+        let has_match = matcher.is_some() || spec.also_phrase.is_some();
         let kind = match kind_name {
             "existence" | "title" => {
                 self.require(
@@ -269,7 +270,7 @@ impl Builder {
                     id,
                     kind_name,
                     "[match] (or also_phrase)",
-                    matcher.is_some() || spec.also_phrase.is_some(),
+                    has_match,
                 );
                 if kind_name == "title" {
                     RuleKind::Title
@@ -284,7 +285,7 @@ impl Builder {
                     id,
                     kind_name,
                     "[match] (or also_phrase)",
-                    matcher.is_some() || spec.also_phrase.is_some(),
+                    has_match,
                 );
                 self.require(
                     file,
