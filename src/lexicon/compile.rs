@@ -261,17 +261,19 @@ impl Builder {
             .exceptions
             .as_ref()
             .map(|m| self.condition(file, m, Scope::Sentence));
-        let has_match = matcher.is_some() || spec.also_phrase.is_some();
+        if matches!(kind_name, "existence" | "title" | "conditional") {
+            let has_match = matcher.is_some() || spec.also_phrase.is_some();
+            self.require(
+                file,
+                line,
+                id,
+                kind_name,
+                "[match] (or also_phrase)",
+                has_match,
+            );
+        }
         let kind = match kind_name {
             "existence" | "title" => {
-                self.require(
-                    file,
-                    line,
-                    id,
-                    kind_name,
-                    "[match] (or also_phrase)",
-                    has_match,
-                );
                 if kind_name == "title" {
                     RuleKind::Title
                 } else {
@@ -279,14 +281,6 @@ impl Builder {
                 }
             }
             "conditional" => {
-                self.require(
-                    file,
-                    line,
-                    id,
-                    kind_name,
-                    "[match] (or also_phrase)",
-                    has_match,
-                );
                 self.require(
                     file,
                     line,
