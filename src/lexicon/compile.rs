@@ -818,18 +818,18 @@ impl Builder {
     /// Every rule that names a vocabulary of topics must find it.
     fn check_references(&mut self, rules: &[Rule]) {
         for rule in rules {
-            if let Some(topics) = rule.handoff.as_ref().and_then(|h| h.topics.as_ref()) {
-                if self.topic_vocab.get(topics).is_none_or(|t| t.is_empty()) {
-                    let (file, line) = rule.origin.rsplit_once(':').unwrap_or((&rule.origin, "0"));
-                    self.errors.push(LexiconError {
-                        file: file.to_string(),
-                        line: line.parse().unwrap_or(0),
-                        message: format!(
-                            "rule {}: no vocabulary vocab/{topics}.toml with a [topics] table",
-                            rule.id
-                        ),
-                    });
-                }
+            if let Some(topics) = rule.handoff.as_ref().and_then(|h| h.topics.as_ref())
+                && self.topic_vocab.get(topics).is_none_or(|t| t.is_empty())
+            {
+                let (file, line) = rule.origin.rsplit_once(':').unwrap_or((&rule.origin, "0"));
+                self.errors.push(LexiconError {
+                    file: file.to_string(),
+                    line: line.parse().unwrap_or(0),
+                    message: format!(
+                        "rule {}: no vocabulary vocab/{topics}.toml with a [topics] table",
+                        rule.id
+                    ),
+                });
             }
         }
     }

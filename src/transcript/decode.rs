@@ -91,7 +91,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
 /// so that offsets in errors count from the start of the file.
 fn decode_wide(body: &[u8], skipped: usize, encoding: WideEncoding) -> Result<String, DecodeError> {
     let unit = encoding.unit_len();
-    if body.len() % unit != 0 {
+    if !body.len().is_multiple_of(unit) {
         return Err(DecodeError::TruncatedUnits {
             encoding,
             len: body.len() + skipped,
