@@ -90,7 +90,11 @@ fn assemble(call: &Call, source: Option<&str>, detection: Detection, charter: &C
         })
         .collect();
     let autopsy = autopsy(call, &detection, &next_step);
-    let verdict = verdict(&detection, &next_step);
+    let verdict = if call.turns.is_empty() {
+        NO_SPEECH_VERDICT.to_string()
+    } else {
+        verdict(&detection, &next_step)
+    };
     Debrief {
         schema: SCHEMA.into(),
         verdict,
@@ -194,6 +198,10 @@ fn autopsy(call: &Call, detection: &Detection, next_step: &NextStep) -> Autopsy 
         next_step: next_answer,
     }
 }
+
+/// The verdict of a call with no turns (a silent or unintelligible recording): nothing is
+/// judged, rather than every missing item being held against the pair.
+pub const NO_SPEECH_VERDICT: &str = "No speech: there is nothing to coach in this call.";
 
 fn verdict(detection: &Detection, next_step: &NextStep) -> String {
     let violations: Vec<&Event> = detection

@@ -4,15 +4,18 @@
 use crate::cli::{
     AnalyzeArgs, CharterCommand, Cli, Command, EvalArgs, LexiconArgs, LexiconCommand,
 };
+use crate::recording::Transcriber;
 use anyhow::{Context, Result, anyhow, bail};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use swimlane::analyze::{Settings, analyze};
+use swimlane::audio::is_audio_path;
 use swimlane::charter::Charter;
 use swimlane::debrief::Debrief;
 use swimlane::eval::{Labels, Report};
 use swimlane::lexicon::Lexicon;
 use swimlane::model::CallType;
+use swimlane::model::Transcript;
 use swimlane::report::{ReportFormat, render};
 use swimlane::roles::RoleFlag;
 use swimlane::transcript::{self, Format};
@@ -40,6 +43,8 @@ impl From<Exit> for std::process::ExitCode {
 pub fn run(cli: Cli) -> Result<Exit> {
     match cli.command {
         Command::Analyze(args) => analyze_command(args),
+        Command::Transcribe(args) => crate::recording::transcribe_command(args),
+        Command::Model(command) => crate::recording::model_command(command),
         Command::Charter(CharterCommand::Init { output, force }) => charter_init(&output, force),
         Command::Charter(CharterCommand::Check { file }) => {
             Charter::load(&file)?;
@@ -52,14 +57,14 @@ pub fn run(cli: Cli) -> Result<Exit> {
     }
 }
 
-fn load_lexicon(args: &LexiconArgs) -> Result<Lexicon> {
+pub(crate) fn load_lexicon(args: &LexiconArgs) -> Result<Lexicon> {
     let dirs: Vec<&Path> = args.lexicons.iter().map(PathBuf::as_path).collect();
     Lexicon::load(&dirs).map_err(|e| {
         anyhow!("{e}\nfix the lexicon files above; `swimlane lexicon check DIR` validates them")
     })
 }
 
-fn load_charter(path: Option<&Path>) -> Result<Charter> {
+pub(crate) fn load_charter(path: Option<&Path>) -> Result<Charter> {
     Ok(match path {
         Some(p) => Charter::load(p)?,
         None => Charter::default(),
@@ -87,7 +92,7 @@ fn parse_role_flags(flags: &[String]) -> Result<Vec<RoleFlag>> {
         .collect()
 }
 
-/// The transcript files an input names: the file itself, or the transcripts in a folder.
+/// The calls an input names: the file itself, or the recordings and transcripts in a folder.
 fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for input in inputs {
@@ -95,11 +100,11 @@ fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
             let mut found: Vec<PathBuf> = std::fs::read_dir(input)
                 .with_context(|| format!("{}: cannot read folder", input.display()))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_file() && has_transcript_extension(p))
+                .filter(|p| p.is_file() && (has_transcript_extension(p) || is_audio_path(p)))
                 .collect();
             if found.is_empty() {
                 bail!(
-                    "{}: no transcripts (.json, .vtt, .srt, .txt) in this folder",
+                    "{}: no recordings (.wav, .mp3, .m4a, .flac, .ogg...) or transcripts (.json, .vtt, .srt, .txt) in this folder",
                     input.display()
                 );
             }
@@ -147,50 +152,84 @@ fn analyze_command(args: AnalyzeArgs) -> Result<Exit> {
         call_type: call_type.as_ref(),
     };
     let batch = inputs.len() > 1 || args.inputs.iter().any(|p| p.is_dir());
-    let out_dir = match (&args.output, batch) {
-        (Some(dir), true) => {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("{}: cannot create output folder", dir.display()))?;
-            Some(dir.clone())
-        }
-        (None, true) => bail!("several inputs need -o DIR to say where their debriefs go"),
-        (Some(path), false) if path.is_dir() => Some(path.clone()),
-        _ => None,
-    };
-    let names = output_names(&inputs, format);
+    let out_dir = output_dir(args.output.as_deref(), batch)?;
+    let names = output_names(&inputs, format.extension());
+    let mut transcriber = None;
     let mut failures = 0;
     for (input, name) in inputs.iter().zip(&names) {
-        let result = analyze_one(input, input_format, &settings).and_then(|debrief| {
-            warn(&debrief, input, args.quiet);
-            let bytes = render(&debrief, format);
-            match (&out_dir, &args.output) {
-                (Some(dir), _) => write_atomically(&dir.join(name), &bytes),
-                (None, Some(path)) => write_atomically(path, &bytes),
-                (None, None) => std::io::stdout()
-                    .write_all(&bytes)
-                    .context("writing to standard output"),
+        let transcript = if input_format.is_none() && is_audio_path(input) {
+            if transcriber.is_none() {
+                transcriber = Some(Transcriber::new(&args.asr, &charter, &lexicon, args.quiet)?);
             }
+            transcriber
+                .as_mut()
+                .expect("created above")
+                .transcript(input)
+        } else {
+            read_transcript(input, input_format)
+        };
+        let result = transcript.and_then(|transcript| {
+            let debrief = analyze(&transcript, Some(&source_name(input)), &settings);
+            warn(&debrief, input, args.quiet);
+            emit(
+                &render(&debrief, format),
+                out_dir.as_deref(),
+                name,
+                args.output.as_deref(),
+            )
         });
         if let Err(e) = result {
             eprintln!("error: {e:#}");
             failures += 1;
         }
     }
-    Ok(match failures {
-        0 => Exit::Success,
-        n if n == inputs.len() => Exit::Failure,
-        n => {
-            eprintln!(
-                "{n} of {} inputs failed; the others were written",
-                inputs.len()
-            );
-            Exit::Partial
+    Ok(batch_exit(failures, inputs.len()))
+}
+
+/// Where a batch's outputs go: the `-o` folder (created if need be); `None` for one input.
+pub(crate) fn output_dir(output: Option<&Path>, batch: bool) -> Result<Option<PathBuf>> {
+    Ok(match (output, batch) {
+        (Some(dir), true) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("{}: cannot create output folder", dir.display()))?;
+            Some(dir.to_path_buf())
         }
+        (None, true) => bail!("several inputs need -o DIR to say where their outputs go"),
+        (Some(path), false) if path.is_dir() => Some(path.to_path_buf()),
+        _ => None,
     })
 }
 
-fn analyze_one(input: &Path, format: Option<Format>, settings: &Settings) -> Result<Debrief> {
-    let transcript = if input == Path::new("-") {
+/// Writes one output: into the batch folder, to the `-o` file, or to standard output.
+pub(crate) fn emit(
+    bytes: &[u8],
+    dir: Option<&Path>,
+    name: &str,
+    output: Option<&Path>,
+) -> Result<()> {
+    match (dir, output) {
+        (Some(dir), _) => write_atomically(&dir.join(name), bytes),
+        (None, Some(path)) => write_atomically(path, bytes),
+        (None, None) => std::io::stdout()
+            .write_all(bytes)
+            .context("writing to standard output"),
+    }
+}
+
+/// The exit status of a batch with `failures` failed inputs out of `total`.
+pub(crate) fn batch_exit(failures: usize, total: usize) -> Exit {
+    match failures {
+        0 => Exit::Success,
+        n if n == total => Exit::Failure,
+        n => {
+            eprintln!("{n} of {total} inputs failed; the others were written");
+            Exit::Partial
+        }
+    }
+}
+
+fn read_transcript(input: &Path, format: Option<Format>) -> Result<Transcript> {
+    Ok(if input == Path::new("-") {
         let mut bytes = Vec::new();
         std::io::stdin()
             .read_to_end(&mut bytes)
@@ -202,13 +241,15 @@ fn analyze_one(input: &Path, format: Option<Format>, settings: &Settings) -> Res
         transcript::parse(&bytes, Some(format), &input.display().to_string())?
     } else {
         transcript::read(input)?
-    };
-    let source = if input == Path::new("-") {
+    })
+}
+
+fn source_name(input: &Path) -> String {
+    if input == Path::new("-") {
         "stdin".to_string()
     } else {
         input.display().to_string()
-    };
-    Ok(analyze(&transcript, Some(&source), settings))
+    }
 }
 
 fn warn(debrief: &Debrief, input: &Path, quiet: bool) {
@@ -223,7 +264,7 @@ fn warn(debrief: &Debrief, input: &Path, quiet: bool) {
 /// Report file names, one per input: the input's stem with the report's extension
 /// (`call.vtt` gives `call.json`), or the whole file name where two inputs share a stem
 /// (`call.vtt.json` and `call.json.json`), so no report overwrites another.
-fn output_names(inputs: &[PathBuf], format: ReportFormat) -> Vec<String> {
+pub(crate) fn output_names(inputs: &[PathBuf], extension: &str) -> Vec<String> {
     let stem = |p: &PathBuf| {
         p.file_stem()
             .map(|s| s.to_string_lossy().to_string())
@@ -241,7 +282,7 @@ fn output_names(inputs: &[PathBuf], format: ReportFormat) -> Vec<String> {
                 Some(name) if shared => name.to_string_lossy().to_string(),
                 _ => stem(input),
             };
-            format!("{base}.{}", format.extension())
+            format!("{base}.{extension}")
         })
         .collect()
 }

@@ -23,6 +23,10 @@ pub struct Charter {
     pub cta_minute: u32,
     pub timeline_months: u32,
     pub required_before_demo: Vec<QualItem>,
+    /// Words to bias speech recognition toward: products, people, the prospect's jargon.
+    pub vocabulary: Vec<String>,
+    /// A recognition prompt that replaces the one built from names and vocabularies.
+    pub prompt: Option<String>,
 }
 
 impl Default for Charter {
@@ -34,6 +38,8 @@ impl Default for Charter {
             cta_minute: DEFAULT_CTA_MINUTE,
             timeline_months: DEFAULT_TIMELINE_MONTHS,
             required_before_demo: Vec::new(),
+            vocabulary: Vec::new(),
+            prompt: None,
         }
     }
 }
@@ -63,6 +69,14 @@ struct CharterFile {
     rescue_phrase: Option<String>,
     cta_minute: Option<toml::Spanned<u32>>,
     qualification: Option<QualificationFile>,
+    transcription: Option<TranscriptionFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TranscriptionFile {
+    vocabulary: Option<Vec<String>>,
+    prompt: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -146,6 +160,10 @@ impl Charter {
                 }
             }
         }
+        if let Some(t) = file.transcription {
+            charter.vocabulary = t.vocabulary.unwrap_or_default();
+            charter.prompt = t.prompt.map(|p| p.trim().to_string());
+        }
         Ok(charter)
     }
 
@@ -199,6 +217,14 @@ required_before_demo = ["budget", "timeline", "sponsor"]
 
 # A timeline counts only when the decision or go-live is under this many months away.
 timeline_months = 6
+
+[transcription]
+# Words speech recognition should expect: your products, people's names, the prospect's
+# jargon. They join the AE's and SE's names and lexicons/vocab/recognition.toml in the prompt
+# that primes Whisper.
+vocabulary = ["Ledgerline", "chargeback"]
+# Or replace that prompt entirely (keep it under about 200 words; "" for no prompt at all):
+# prompt = "Ledgerline, chargebacks, SAML single sign-on, SOC 2."
 "#;
 
 #[cfg(test)]
@@ -216,6 +242,8 @@ mod tests {
             c.required_before_demo,
             vec![QualItem::Budget, QualItem::Timeline, QualItem::Sponsor]
         );
+        assert_eq!(c.vocabulary, vec!["Ledgerline", "chargeback"]);
+        assert_eq!(c.prompt, None);
     }
 
     #[test]

@@ -14,8 +14,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Analyse call transcripts (call JSON, WebVTT, SRT or plain text) and write debriefs.
+    /// Analyse calls (recordings, or transcripts in call JSON, WebVTT, SRT or plain text) and
+    /// write debriefs.
     Analyze(AnalyzeArgs),
+    /// Transcribe recordings locally with Whisper and write the transcripts.
+    Transcribe(TranscribeArgs),
+    /// Install, list or convert Whisper models.
+    #[command(subcommand)]
+    Model(ModelCommand),
     /// Work with the pair's charter.
     #[command(subcommand)]
     Charter(CharterCommand),
@@ -34,9 +40,83 @@ pub struct LexiconArgs {
     pub lexicons: Vec<PathBuf>,
 }
 
+/// How recordings are transcribed (ignored for transcript inputs).
+#[derive(Debug, Args)]
+pub struct AsrArgs {
+    /// A ggml Whisper model file (default: the installed default model).
+    #[arg(long, value_name = "FILE", env = "SWIMLANE_MODEL")]
+    pub model: Option<PathBuf>,
+    /// Threads for recognition (default: all cores). Give each of several parallel runs its
+    /// share: whisper.cpp's threads spin while they wait, so oversubscribed cores crawl.
+    #[arg(long, value_name = "N", env = "SWIMLANE_THREADS")]
+    pub threads: Option<usize>,
+    /// Decode with beam search of this width instead of greedily (slower, sometimes better).
+    #[arg(long, value_name = "WIDTH")]
+    pub beam: Option<usize>,
+    /// Name the speaker on a channel of a multi-channel recording, e.g. --channel 0="Dana Ruiz".
+    #[arg(long = "channel", value_name = "N=NAME")]
+    pub channels: Vec<String>,
+    /// Run Whisper's encoder over its full 30 s window for every chunk, instead of fitting the
+    /// window to the chunk (slower; for comparison).
+    #[arg(long)]
+    pub full_audio_context: bool,
+    /// Recognise again even when a cached transcript of this recording exists.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Use the part of a truncated recording that is there instead of stopping.
+    #[arg(long)]
+    pub allow_truncated: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TranscribeArgs {
+    /// Recordings: WAV, MP3, M4A/AAC, FLAC or Ogg Vorbis.
+    #[arg(required = true, value_name = "AUDIO")]
+    pub inputs: Vec<PathBuf>,
+    /// Transcript format: json (call JSON), vtt, srt or txt.
+    #[arg(short, long, default_value = "json", value_name = "FORMAT")]
+    pub format: String,
+    /// Output file, or folder when there are several inputs. Standard output when omitted.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// The pair's charter: its names and [transcription] vocabulary prime recognition.
+    #[arg(long, value_name = "FILE")]
+    pub charter: Option<PathBuf>,
+    /// No progress bar and no warnings.
+    #[arg(short, long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub asr: AsrArgs,
+    #[command(flatten)]
+    pub lexicon: LexiconArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// Download, convert and verify a model (default: the default model).
+    Install {
+        /// A model name from `swimlane model list`.
+        #[arg(value_name = "NAME")]
+        name: Option<String>,
+    },
+    /// Show the models swimlane can install and which are installed.
+    List,
+    /// Convert a CTranslate2 Whisper directory (model.bin, vocabulary) to a ggml file.
+    Convert {
+        #[arg(value_name = "CT2_DIR")]
+        dir: PathBuf,
+        #[arg(value_name = "OUT.bin")]
+        output: PathBuf,
+        /// Store the weight matrices as q8_0 (8-bit) instead of f16.
+        #[arg(long)]
+        q8_0: bool,
+    },
+}
+
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
-    /// Transcript files or folders of them; `-` reads standard input.
+    /// Recordings or transcript files, or folders of them; `-` reads a transcript from
+    /// standard input.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Set a speaker's role, e.g. --role "Dana Ruiz=AE" (roles: AE, SE, prospect).
@@ -58,9 +138,11 @@ pub struct AnalyzeArgs {
     /// poc-readout, negotiation.
     #[arg(long, value_name = "TYPE")]
     pub call_type: Option<String>,
-    /// Do not print warnings.
+    /// Do not print warnings or progress.
     #[arg(short, long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub asr: AsrArgs,
     #[command(flatten)]
     pub lexicon: LexiconArgs,
 }

@@ -4,10 +4,13 @@
 //! line and never prints:
 //!
 //! ```text
+//! audio::AudioStream -> asr::recognise -> asr::attribute  (recordings only)
 //! transcript::read -> roles::resolve -> detect::detect + metrics::measure -> debrief -> report::render
 //! ```
 
 pub mod analyze;
+pub mod asr;
+pub mod audio;
 pub mod charter;
 pub mod debrief;
 pub mod detect;
@@ -15,6 +18,7 @@ pub mod eval;
 pub mod lexicon;
 pub mod metrics;
 pub mod model;
+pub mod paths;
 pub mod report;
 pub mod roles;
 pub mod text;

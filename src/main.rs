@@ -3,6 +3,7 @@
 
 mod app;
 mod cli;
+mod recording;
 
 use clap::Parser;
 

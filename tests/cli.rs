@@ -460,7 +460,7 @@ fn folder_without_transcripts_is_an_error() {
     fs::create_dir(dir.path().join("calls")).unwrap();
     fs::write(dir.path().join("calls/readme.md"), "nothing here\n").unwrap();
     let r = run(swimlane(dir.path()).args(["analyze", "calls", "-o", "out"]));
-    assert_single_error(&r, &["calls", "no transcripts"]);
+    assert_single_error(&r, &["calls", "no recordings"]);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,22 +13,26 @@ use std::collections::BTreeMap;
 
 /// Renders the whole debrief as one HTML document.
 pub(super) fn render(d: &Debrief) -> String {
-    let body = [
-        header(d),
-        autopsy(d),
-        timeline(d),
-        swimlane_violations(d),
-        practice(d),
-        flags(d),
-        qualification(d),
-        talk(d),
-        metrics(d),
-        events(d),
-        transcript(d),
-        warnings(d),
-        footer(d),
-    ]
-    .concat();
+    let body = if d.turns.is_empty() {
+        [header(d), warnings(d), footer(d)].concat()
+    } else {
+        [
+            header(d),
+            autopsy(d),
+            timeline(d),
+            swimlane_violations(d),
+            practice(d),
+            flags(d),
+            qualification(d),
+            talk(d),
+            metrics(d),
+            events(d),
+            transcript(d),
+            warnings(d),
+            footer(d),
+        ]
+        .concat()
+    };
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\

@@ -10,6 +10,9 @@ use crate::debrief::{Debrief, Event, EventKind, QualItem};
 
 /// Renders the whole debrief as Markdown.
 pub(super) fn render(d: &Debrief) -> String {
+    if d.turns.is_empty() {
+        return [header(d), warnings(d)].join("\n");
+    }
     let sections = [
         header(d),
         autopsy(d),

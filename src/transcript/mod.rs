@@ -16,6 +16,7 @@ pub mod json;
 pub mod srt;
 pub mod text;
 pub mod vtt;
+pub mod write;
 
 /// Turns as `(index, speaker, start ms, end ms, text)`, for the readers' tests.
 #[cfg(test)]

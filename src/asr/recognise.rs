@@ -1,0 +1,414 @@
+//! Runs whisper.cpp (through whisper-rs) over a decoded recording: the voice gate packs speech
+//! into chunks of up to 30 s, each chunk is recognised in one `full` call, and every segment and
+//! word is mapped back to recording time. Memory stays flat however long the call is.
+
+use super::{Envelope, ModelError, Recognition, Segment, Word};
+use crate::audio::AudioStream;
+use crate::audio::vad::{Chunk, Gate, GateSettings};
+use crate::time::Ms;
+use std::path::Path;
+use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters};
+
+/// How recognition runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecogniseSettings {
+    pub threads: usize,
+    /// Beam width; `None` decodes greedily.
+    pub beam: Option<usize>,
+    /// Text that primes the decoder with the call's vocabulary (names, products, jargon).
+    pub prompt: String,
+    pub gate: GateSettings,
+    /// Shrink the encoder's 30 s window to each chunk's length (faster; measured no worse).
+    pub fit_audio_context: bool,
+}
+
+impl RecogniseSettings {
+    /// A stable description of everything that changes the recognised words, for cache keys.
+    pub fn fingerprint(&self) -> String {
+        format!(
+            "beam={:?};prompt={};gate={:?};fit={}",
+            self.beam, self.prompt, self.gate, self.fit_audio_context
+        )
+    }
+}
+
+/// Recognition failed part-way.
+#[derive(Debug, thiserror::Error)]
+pub enum RecogniseError {
+    #[error(transparent)]
+    Audio(#[from] crate::audio::AudioError),
+    #[error("{}: recognition failed: {problem}", path.display())]
+    Whisper {
+        path: std::path::PathBuf,
+        problem: String,
+    },
+}
+
+/// A loaded Whisper model, reusable across recordings.
+pub struct Recogniser {
+    context: WhisperContext,
+    name: String,
+}
+
+/// Where a recording's recognition has got to, for progress bars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Recording time decoded so far.
+    pub decoded: Ms,
+    /// Recording time recognised so far.
+    pub recognised: Ms,
+}
+
+impl Recogniser {
+    /// Loads a ggml Whisper model; `name` identifies it in cached results and debriefs.
+    pub fn load(path: &Path, name: &str) -> Result<Self, ModelError> {
+        if !path.is_file() {
+            return Err(ModelError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        super::ggml::inspect(path)?;
+        whisper_rs::install_logging_hooks();
+        let mut params = WhisperContextParameters::default();
+        // The GPU back-ends are opt-in cargo features; the default build is CPU only.
+        params.use_gpu(cfg!(any(
+            feature = "cuda",
+            feature = "vulkan",
+            feature = "metal"
+        )));
+        let text = path.to_str().ok_or_else(|| ModelError::Load {
+            path: path.to_path_buf(),
+            problem: "the path is not UTF-8".into(),
+        })?;
+        let context =
+            WhisperContext::new_with_params(text, params).map_err(|e| ModelError::Load {
+                path: path.to_path_buf(),
+                problem: e.to_string(),
+            })?;
+        Ok(Self {
+            context,
+            name: name.to_string(),
+        })
+    }
+
+    /// Recognises a whole recording, calling `progress` as decoding and recognition advance.
+    pub fn recognise(
+        &self,
+        mut stream: AudioStream,
+        path: &Path,
+        settings: &RecogniseSettings,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<Recognition, RecogniseError> {
+        let whisper_error = |e: whisper_rs::WhisperError| RecogniseError::Whisper {
+            path: path.to_path_buf(),
+            problem: e.to_string(),
+        };
+        let mut state = self.context.create_state().map_err(whisper_error)?;
+        let channels = stream.info().channels;
+        let mut envelope = EnvelopeBuilder::new(channels);
+        // One gate per channel when each participant has their own: every chunk is then one
+        // person's speech, and nothing is recognised twice. A mono mix has one gate.
+        let lanes = if channels > 1 { channels } else { 1 };
+        let lane_gate = GateSettings {
+            split_at_pauses: lanes > 1,
+            ..settings.gate.clone()
+        };
+        let mut gates: Vec<Gate> = (0..lanes).map(|_| Gate::new(lane_gate.clone())).collect();
+        let mut segments: Vec<Segment> = Vec::new();
+        let mut decoded = 0u64;
+        let mut recognised = Ms(0);
+        let mut speech = Ms(0);
+        let mut mono = Vec::new();
+        loop {
+            let block = stream.next_block()?;
+            let mut chunks: Vec<(Option<usize>, Chunk)> = Vec::new();
+            match &block {
+                Some(block) if lanes > 1 => {
+                    envelope.push(block);
+                    decoded += block[0].len() as u64;
+                    for (channel, (gate, samples)) in
+                        gates.iter_mut().zip(dominant_only(block)).enumerate()
+                    {
+                        chunks.extend(gate.push(&samples).into_iter().map(|c| (Some(channel), c)));
+                    }
+                }
+                Some(block) => {
+                    envelope.push(block);
+                    mix_down(block, &mut mono);
+                    decoded += mono.len() as u64;
+                    chunks.extend(gates[0].push(&mono).into_iter().map(|c| (None, c)));
+                }
+                None => {
+                    for (channel, gate) in std::mem::take(&mut gates).into_iter().enumerate() {
+                        speech = speech.max(Ms(gate.speech_ms() as u64));
+                        let channel = (lanes > 1).then_some(channel);
+                        chunks.extend(gate.finish().into_iter().map(|c| (channel, c)));
+                    }
+                }
+            }
+            for (channel, chunk) in chunks {
+                if let Some(last) = chunk.pieces.last() {
+                    recognised = recognised.max(Ms((last.source_start + last.len as u64) / 16));
+                }
+                let found = self
+                    .recognise_checked(&mut state, chunk, settings, 2)
+                    .map_err(whisper_error)?;
+                segments.extend(found.into_iter().map(|s| Segment { channel, ..s }));
+                progress(Progress {
+                    decoded: Ms(decoded / 16),
+                    recognised,
+                });
+            }
+            if block.is_none() {
+                break;
+            }
+            progress(Progress {
+                decoded: Ms(decoded / 16),
+                recognised,
+            });
+        }
+        segments.sort_by_key(|s| s.start);
+        Ok(Recognition {
+            duration: Ms(decoded / 16),
+            speech,
+            channels,
+            segments,
+            envelope: envelope.finish(),
+            model: self.name.clone(),
+        })
+    }
+
+    /// Recognises a chunk, and if Whisper skipped most of it (one of its known failure modes:
+    /// a single segment spanning the window with a few words), splits the chunk at its quietest
+    /// point near the middle and recognises the halves instead.
+    fn recognise_checked(
+        &self,
+        state: &mut whisper_rs::WhisperState,
+        chunk: Chunk,
+        settings: &RecogniseSettings,
+        splits_left: u32,
+    ) -> Result<Vec<Segment>, whisper_rs::WhisperError> {
+        let segments = self.recognise_chunk(state, &chunk, settings)?;
+        let words: usize = segments.iter().map(|s| s.words.len()).sum();
+        let seconds = chunk.duration().as_secs_f64();
+        if splits_left == 0 || seconds < MIN_CHECKED_S || words as f64 >= MIN_WORDS_PER_S * seconds
+        {
+            return Ok(segments);
+        }
+        let len = chunk.samples.len();
+        let middle = chunk.quietest_between(len * 2 / 5, len * 3 / 5);
+        let (head, tail) = chunk.split(middle);
+        let mut out = self.recognise_checked(state, head, settings, splits_left - 1)?;
+        out.extend(self.recognise_checked(state, tail, settings, splits_left - 1)?);
+        Ok(out)
+    }
+
+    fn recognise_chunk(
+        &self,
+        state: &mut whisper_rs::WhisperState,
+        chunk: &Chunk,
+        settings: &RecogniseSettings,
+    ) -> Result<Vec<Segment>, whisper_rs::WhisperError> {
+        let mut segments = Vec::new();
+        let strategy = match settings.beam {
+            Some(width) => SamplingStrategy::BeamSearch {
+                beam_size: width as i32,
+                patience: -1.0,
+            },
+            None => SamplingStrategy::Greedy { best_of: 5 },
+        };
+        let mut params = FullParams::new(strategy);
+        params.set_n_threads(settings.threads as i32);
+        params.set_language(Some("en"));
+        params.set_print_progress(false);
+        params.set_print_realtime(false);
+        params.set_print_special(false);
+        params.set_print_timestamps(false);
+        params.set_token_timestamps(true);
+        params.set_suppress_nst(true);
+        params.set_no_context(true);
+        if !settings.prompt.is_empty() {
+            params.set_initial_prompt(&settings.prompt);
+        }
+        if settings.fit_audio_context {
+            params.set_audio_ctx(audio_context(chunk.samples.len()));
+        }
+        state.full(params, &chunk.samples)?;
+        let end_of_text = self.context.token_eot();
+        for segment in state.as_iter() {
+            let mut words: Vec<Word> = Vec::new();
+            let mut pending: Option<(Vec<u8>, i64, i64, Vec<f32>)> = None;
+            for t in 0..segment.n_tokens() {
+                let Some(token) = segment.get_token(t) else {
+                    continue;
+                };
+                if token.token_id() >= end_of_text {
+                    continue;
+                }
+                let data = token.token_data();
+                let (t0, t1) = (data.t0, data.t1);
+                let bytes = token.to_bytes().unwrap_or_default();
+                let starts_word = bytes.first() == Some(&b' ') || pending.is_none();
+                let is_punctuation = bytes.iter().all(|b| b.is_ascii_punctuation());
+                match pending.as_mut() {
+                    Some((text, _, end, probabilities)) if !starts_word || is_punctuation => {
+                        text.extend_from_slice(bytes);
+                        *end = (*end).max(t1);
+                        probabilities.push(data.p);
+                    }
+                    _ => {
+                        if let Some(done) = pending.take() {
+                            words.extend(finish_word(done, chunk));
+                        }
+                        pending = Some((bytes.to_vec(), t0, t1, vec![data.p]));
+                    }
+                }
+            }
+            if let Some(done) = pending.take() {
+                words.extend(finish_word(done, chunk));
+            }
+            settle_word_ends(&mut words, chunk.source_time(chunk.duration().0 as i64));
+            let text = segment.to_str_lossy().map(|t| t.trim().to_string());
+            let text = text.unwrap_or_default();
+            if text.is_empty() || words.is_empty() {
+                continue;
+            }
+            let start = words.first().map(|w| w.start).unwrap_or_default();
+            let end = words.last().map(|w| w.end).unwrap_or(start);
+            segments.push(Segment {
+                start,
+                end,
+                text,
+                words,
+                channel: None,
+            });
+        }
+        Ok(segments)
+    }
+}
+
+/// Encoder positions for a chunk: one per 320 samples (10 ms mel hop, stride-2 convolution),
+/// with a margin, capped at Whisper's 1500 (30 s).
+fn audio_context(samples: usize) -> i32 {
+    (samples.div_ceil(320) + 64).min(1500) as i32
+}
+
+/// Alignment gives each word's start; a word ends where the next one starts, or, before a
+/// pause (or at the end), a typical word length after its start.
+fn settle_word_ends(words: &mut [Word], limit: Ms) {
+    const TYPICAL_WORD: Ms = Ms(350);
+    const PAUSE: Ms = Ms(1_000);
+    for i in 0..words.len() {
+        let start = words[i].start;
+        let next = words.get(i + 1).map(|w| w.start);
+        words[i].end = match next {
+            Some(next) if next > start && next.saturating_sub(start) < PAUSE => next,
+            _ => words[i].end.max(Ms(start.0 + TYPICAL_WORD.0)),
+        }
+        .min(limit)
+        .max(start);
+    }
+}
+
+/// Chunks shorter than this are not checked for skipped speech.
+const MIN_CHECKED_S: f64 = 8.0;
+/// Conversation runs at two to three words a second; a chunk the gate kept as speech that comes
+/// back with under this many words a second was mostly skipped.
+const MIN_WORDS_PER_S: f64 = 0.7;
+
+/// Turns a word's bytes and centisecond times (chunk-relative) into a timed word.
+fn finish_word(
+    (bytes, t0, t1, probabilities): (Vec<u8>, i64, i64, Vec<f32>),
+    chunk: &Chunk,
+) -> Option<Word> {
+    let text = String::from_utf8_lossy(&bytes).trim().to_string();
+    if text.is_empty() {
+        return None;
+    }
+    let start = chunk.source_time(t0 * 10);
+    let end = chunk.source_time(t1 * 10).max(start);
+    let confidence = probabilities.iter().sum::<f32>() / probabilities.len().max(1) as f32;
+    Some(Word {
+        text,
+        start,
+        end,
+        confidence,
+    })
+}
+
+/// A channel is speaking in a 20 ms frame only when it carries at least a tenth of the loudest
+/// channel's energy there; quieter copies (cross-talk, echo from the other side of a phone
+/// line) become silence, so the same speech is not recognised twice.
+const DOMINANCE: f32 = 0.1;
+
+/// Each channel with the frames where another channel dominates silenced.
+fn dominant_only(block: &[Vec<f32>]) -> Vec<Vec<f32>> {
+    let mut out: Vec<Vec<f32>> = block.to_vec();
+    let frames = block[0].len();
+    let mut start = 0;
+    while start < frames {
+        let end = (start + ENVELOPE_FRAME).min(frames);
+        let energy: Vec<f32> = block
+            .iter()
+            .map(|c| c[start..end].iter().map(|v| v * v).sum())
+            .collect();
+        let loudest = energy.iter().cloned().fold(0f32, f32::max);
+        for (channel, e) in energy.iter().enumerate() {
+            if *e < loudest * DOMINANCE {
+                out[channel][start..end].fill(0.0);
+            }
+        }
+        start = end;
+    }
+    out
+}
+
+/// The mean of all channels, into a reused buffer.
+fn mix_down(block: &[Vec<f32>], mono: &mut Vec<f32>) {
+    mono.clear();
+    let frames = block.first().map_or(0, Vec::len);
+    let scale = 1.0 / block.len().max(1) as f32;
+    mono.extend((0..frames).map(|i| block.iter().map(|c| c[i]).sum::<f32>() * scale));
+}
+
+const ENVELOPE_FRAME: usize = 320;
+
+/// Builds the per-channel loudness envelope as blocks stream past.
+struct EnvelopeBuilder {
+    partial: Vec<Vec<f32>>,
+    channels: Vec<Vec<f32>>,
+}
+
+impl EnvelopeBuilder {
+    fn new(channels: usize) -> Self {
+        Self {
+            partial: vec![Vec::new(); channels],
+            channels: vec![Vec::new(); channels],
+        }
+    }
+
+    fn push(&mut self, block: &[Vec<f32>]) {
+        for ((partial, frames), samples) in self
+            .partial
+            .iter_mut()
+            .zip(self.channels.iter_mut())
+            .zip(block)
+        {
+            partial.extend_from_slice(samples);
+            let whole = partial.len() / ENVELOPE_FRAME * ENVELOPE_FRAME;
+            frames.extend(
+                partial[..whole]
+                    .chunks_exact(ENVELOPE_FRAME)
+                    .map(|f| f.iter().map(|v| v * v).sum::<f32>() / ENVELOPE_FRAME as f32),
+            );
+            partial.drain(..whole);
+        }
+    }
+
+    fn finish(self) -> Envelope {
+        Envelope {
+            frame_ms: 20,
+            channels: self.channels,
+        }
+    }
+}

