@@ -26,11 +26,15 @@ impl RecogniseSettings {
     /// A stable description of everything that changes the recognised words, for cache keys.
     pub fn fingerprint(&self) -> String {
         format!(
-            "beam={:?};prompt={};gate={:?};fit={}",
+            "recogniser={RECOGNISER_VERSION};beam={:?};prompt={};gate={:?};fit={}",
             self.beam, self.prompt, self.gate, self.fit_audio_context
         )
     }
 }
+
+/// Bumped whenever a change to how chunks are recognised changes the words, so that cached
+/// transcripts from before are not reused.
+const RECOGNISER_VERSION: u32 = 2;
 
 /// Recognition failed part-way.
 #[derive(Debug, thiserror::Error)]
@@ -119,6 +123,7 @@ impl Recogniser {
         let mut recognised = Ms(0);
         let mut speech = Ms(0);
         let mut mono = Vec::new();
+        let mut pace = SpeechPace::default();
         loop {
             let block = stream.next_block()?;
             let mut chunks: Vec<(Option<usize>, Chunk)> = Vec::new();
@@ -151,7 +156,7 @@ impl Recogniser {
                     recognised = recognised.max(Ms((last.source_start + last.len as u64) / 16));
                 }
                 let found = self
-                    .recognise_checked(&mut state, chunk, settings, 2)
+                    .recognise_checked(&mut state, chunk, settings, &mut pace, RETRIES)
                     .map_err(whisper_error)?;
                 segments.extend(found.into_iter().map(|s| Segment { channel, ..s }));
                 progress(Progress {
@@ -178,28 +183,47 @@ impl Recogniser {
         })
     }
 
-    /// Recognises a chunk, and if Whisper skipped most of it (one of its known failure modes:
-    /// a single segment spanning the window with a few words), splits the chunk at its quietest
-    /// point near the middle and recognises the halves instead.
+    /// Recognises a chunk, guarding against Whisper's known way of losing speech: it jumps
+    /// ahead, or closes a segment early and stops, and seconds of speech come back as a handful
+    /// of words. Where a segment (or the whole chunk) carries far fewer words a second than this
+    /// recording's speakers manage elsewhere, the audio from that point on is recognised again on
+    /// its own, as Whisper's own seeking would, or the chunk is split at its quietest point near
+    /// the middle when the failure starts at its beginning.
     fn recognise_checked(
         &self,
         state: &mut whisper_rs::WhisperState,
         chunk: Chunk,
         settings: &RecogniseSettings,
-        splits_left: u32,
+        pace: &mut SpeechPace,
+        retries_left: u32,
     ) -> Result<Vec<Segment>, whisper_rs::WhisperError> {
-        let segments = self.recognise_chunk(state, &chunk, settings)?;
-        let words: usize = segments.iter().map(|s| s.words.len()).sum();
-        let seconds = chunk.duration().as_secs_f64();
-        if splits_left == 0 || seconds < MIN_CHECKED_S || words as f64 >= MIN_WORDS_PER_S * seconds
-        {
-            return Ok(segments);
+        let mut found = self.recognise_chunk(state, &chunk, settings)?;
+        let duration_cs = chunk.duration().0 as i64 / 10;
+        let words: usize = found.iter().map(|f| f.segment.words.len()).sum();
+        let suspicious = |words: usize, centiseconds: i64| {
+            centiseconds >= MIN_CHECKED_CS && pace.too_slow(words, centiseconds)
+        };
+        let skipped_at = found.iter().position(|f| {
+            let span = f.chunk_end.min(duration_cs) - f.chunk_start;
+            suspicious(f.segment.words.len(), span)
+        });
+        if retries_left == 0 || (skipped_at.is_none() && !suspicious(words, duration_cs)) {
+            pace.record(words, duration_cs);
+            return Ok(found.into_iter().map(|f| f.segment).collect());
+        }
+        let resume_cs = skipped_at.map_or(0, |i| found[i].chunk_start);
+        if resume_cs >= MIN_CHECKED_CS / 4 {
+            found.truncate(skipped_at.unwrap_or(found.len()));
+            let (_, rest) = chunk.split(resume_cs as usize * 160);
+            let mut out: Vec<Segment> = found.into_iter().map(|f| f.segment).collect();
+            out.extend(self.recognise_checked(state, rest, settings, pace, retries_left - 1)?);
+            return Ok(out);
         }
         let len = chunk.samples.len();
         let middle = chunk.quietest_between(len * 2 / 5, len * 3 / 5);
         let (head, tail) = chunk.split(middle);
-        let mut out = self.recognise_checked(state, head, settings, splits_left - 1)?;
-        out.extend(self.recognise_checked(state, tail, settings, splits_left - 1)?);
+        let mut out = self.recognise_checked(state, head, settings, pace, retries_left - 1)?;
+        out.extend(self.recognise_checked(state, tail, settings, pace, retries_left - 1)?);
         Ok(out)
     }
 
@@ -208,8 +232,8 @@ impl Recogniser {
         state: &mut whisper_rs::WhisperState,
         chunk: &Chunk,
         settings: &RecogniseSettings,
-    ) -> Result<Vec<Segment>, whisper_rs::WhisperError> {
-        let mut segments = Vec::new();
+    ) -> Result<Vec<Found>, whisper_rs::WhisperError> {
+        let mut found = Vec::new();
         let strategy = match settings.beam {
             Some(width) => SamplingStrategy::BeamSearch {
                 beam_size: width as i32,
@@ -275,15 +299,19 @@ impl Recogniser {
             }
             let start = words.first().map(|w| w.start).unwrap_or_default();
             let end = words.last().map(|w| w.end).unwrap_or(start);
-            segments.push(Segment {
-                start,
-                end,
-                text,
-                words,
-                channel: None,
+            found.push(Found {
+                segment: Segment {
+                    start,
+                    end,
+                    text,
+                    words,
+                    channel: None,
+                },
+                chunk_start: segment.start_timestamp(),
+                chunk_end: segment.end_timestamp(),
             });
         }
-        Ok(segments)
+        Ok(found)
     }
 }
 
@@ -310,11 +338,53 @@ fn settle_word_ends(words: &mut [Word], limit: Ms) {
     }
 }
 
-/// Chunks shorter than this are not checked for skipped speech.
-const MIN_CHECKED_S: f64 = 8.0;
-/// Conversation runs at two to three words a second; a chunk the gate kept as speech that comes
-/// back with under this many words a second was mostly skipped.
-const MIN_WORDS_PER_S: f64 = 0.7;
+/// A segment as Whisper placed it within its chunk (centiseconds), with its words in recording
+/// time.
+struct Found {
+    segment: Segment,
+    chunk_start: i64,
+    chunk_end: i64,
+}
+
+/// Chunks and segments shorter than this (centiseconds) are not checked for skipped speech.
+const MIN_CHECKED_CS: i64 = 500;
+/// How many times a chunk may be recognised again, in parts, after speech was skipped.
+const RETRIES: u32 = 3;
+
+/// How fast this recording's speakers talk, learnt from the chunks recognised so far, so that
+/// speech Whisper skipped shows as a stretch with far fewer words a second than the rest.
+#[derive(Debug, Default)]
+struct SpeechPace {
+    words_per_second: Vec<f64>,
+}
+
+impl SpeechPace {
+    /// Conversation runs at two to three words a second; this is the guess until the
+    /// recording itself has said otherwise.
+    const PRIOR: f64 = 2.5;
+    /// A stretch with under this fraction of the typical pace lost speech.
+    const SKIPPED_BELOW: f64 = 0.5;
+
+    fn typical(&self) -> f64 {
+        if self.words_per_second.len() < 3 {
+            return Self::PRIOR;
+        }
+        let mut rates = self.words_per_second.clone();
+        rates.sort_by(f64::total_cmp);
+        rates[rates.len() / 2].clamp(1.5, 3.5)
+    }
+
+    fn too_slow(&self, words: usize, centiseconds: i64) -> bool {
+        (words as f64) < Self::SKIPPED_BELOW * self.typical() * centiseconds as f64 / 100.0
+    }
+
+    fn record(&mut self, words: usize, centiseconds: i64) {
+        if centiseconds >= MIN_CHECKED_CS {
+            self.words_per_second
+                .push(words as f64 * 100.0 / centiseconds as f64);
+        }
+    }
+}
 
 /// Turns a word's bytes and centisecond times (chunk-relative) into a timed word.
 fn finish_word(
@@ -410,5 +480,38 @@ impl EnvelopeBuilder {
             frame_ms: 20,
             channels: self.channels,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pace_starts_from_a_prior_and_learns_from_the_recording() {
+        let mut pace = SpeechPace::default();
+        // Prior 2.5 words/s: ten seconds with fewer than 12.5 words lost speech.
+        assert!(pace.too_slow(12, 1_000));
+        assert!(!pace.too_slow(13, 1_000));
+        // Stretches too short to judge teach nothing.
+        pace.record(0, MIN_CHECKED_CS - 1);
+        for _ in 0..3 {
+            pace.record(30, 1_000);
+        }
+        // Now 3 words/s is typical: under 15 words in ten seconds is a skip.
+        assert!(pace.too_slow(14, 1_000));
+        assert!(!pace.too_slow(15, 1_000));
+    }
+
+    #[test]
+    fn the_learnt_pace_stays_within_what_people_say() {
+        let mut slow = SpeechPace::default();
+        let mut fast = SpeechPace::default();
+        for _ in 0..5 {
+            slow.record(1, 1_000);
+            fast.record(100, 1_000);
+        }
+        assert_eq!(slow.typical(), 1.5);
+        assert_eq!(fast.typical(), 3.5);
     }
 }
