@@ -2,7 +2,8 @@
 //! warnings and errors, and pick the exit status. The only layer that touches the terminal.
 
 use crate::cli::{
-    AnalyzeArgs, CharterCommand, Cli, Command, EvalArgs, LexiconArgs, LexiconCommand,
+    AnalyzeArgs, CharterCommand, Cli, Command, DiarizationEvalArgs, EvalArgs, EvalTarget,
+    LexiconArgs, LexiconCommand,
 };
 use crate::recording::Transcriber;
 use anyhow::{Context, Result, anyhow, bail};
@@ -12,12 +13,15 @@ use swimlane::analyze::{Settings, analyze};
 use swimlane::audio::is_audio_path;
 use swimlane::charter::Charter;
 use swimlane::debrief::Debrief;
+use swimlane::diarize::der::{self, DerSettings};
+use swimlane::diarize::rttm::{self, SpeakerTurn};
 use swimlane::eval::{Labels, Report};
 use swimlane::lexicon::Lexicon;
 use swimlane::model::CallType;
 use swimlane::model::Transcript;
 use swimlane::report::{ReportFormat, render};
 use swimlane::roles::RoleFlag;
+use swimlane::time::Ms;
 use swimlane::transcript::{self, Format};
 
 /// Exit statuses, documented in the README.
@@ -380,6 +384,11 @@ fn kind_name(kind: &swimlane::lexicon::RuleKind) -> &'static str {
 }
 
 fn eval_command(args: EvalArgs) -> Result<Exit> {
+    let dir = match (args.target, args.dir) {
+        (Some(EvalTarget::Diarization(args)), _) => return eval_diarization(args),
+        (None, Some(dir)) => dir,
+        (None, None) => bail!("name a folder of labelled calls: swimlane eval DIR"),
+    };
     let lexicon = load_lexicon(&args.lexicon)?;
     let charter = load_charter(args.charter.as_deref())?;
     let settings = Settings {
@@ -388,8 +397,8 @@ fn eval_command(args: EvalArgs) -> Result<Exit> {
         roles: &[],
         call_type: None,
     };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&args.dir)
-        .with_context(|| format!("{}: cannot read folder", args.dir.display()))?
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .with_context(|| format!("{}: cannot read folder", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
@@ -417,7 +426,7 @@ fn eval_command(args: EvalArgs) -> Result<Exit> {
         report.add(&name, &debrief, &labels);
     }
     if report.calls == 0 {
-        bail!("{}: no labelled call JSON files here", args.dir.display());
+        bail!("{}: no labelled call JSON files here", dir.display());
     }
     match args.format.as_str() {
         "json" => println!("{}", serde_json::to_string_pretty(&report)?),
@@ -435,6 +444,72 @@ fn eval_command(args: EvalArgs) -> Result<Exit> {
             report.finding_accuracy()
         );
         return Ok(Exit::BelowGate);
+    }
+    Ok(Exit::Success)
+}
+
+fn eval_diarization(args: DiarizationEvalArgs) -> Result<Exit> {
+    let collar = Ms::from_secs_f64(args.collar)
+        .ok_or_else(|| anyhow!("--collar {}: give seconds, 0 or more", args.collar))?;
+    let read = |path: &Path| -> Result<Vec<SpeakerTurn>> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("{}: cannot read", path.display()))?;
+        let turns = rttm::parse(&text).map_err(|e| {
+            anyhow!(
+                "{}:{}: {}; fix the line or regenerate the file",
+                path.display(),
+                e.line,
+                e.problem
+            )
+        })?;
+        Ok(turns)
+    };
+    let reference = read(&args.reference)?;
+    if reference.is_empty() {
+        bail!(
+            "{}: no SPEAKER lines; a reference RTTM needs at least one turn",
+            args.reference.display()
+        );
+    }
+    let hypothesis = read(&args.hypothesis)?;
+    let settings = DerSettings {
+        collar,
+        ignore_overlap: args.ignore_overlap,
+    };
+    let score = der::score(&reference, &hypothesis, settings);
+    match args.format.as_str() {
+        "json" => {
+            let json = serde_json::json!({
+                "der": score.der(),
+                "missed_speech": score.missed_percent(),
+                "false_alarm": score.false_alarm_percent(),
+                "speaker_confusion": score.confusion_percent(),
+                "scored_seconds": score.scored.as_secs_f64(),
+                "collar_seconds": collar.as_secs_f64(),
+                "ignore_overlap": args.ignore_overlap,
+            });
+            println!("{}", serde_json::to_string_pretty(&json)?);
+        }
+        "text" => {
+            println!(
+                "DER {:.2} % (missed speech {:.2} %, false alarm {:.2} %, speaker confusion {:.2} %)",
+                score.der(),
+                score.missed_percent(),
+                score.false_alarm_percent(),
+                score.confusion_percent()
+            );
+            println!(
+                "over {:.2} s of reference speaker time; collar {} s; overlapped speech {}",
+                score.scored.as_secs_f64(),
+                collar.as_secs_f64(),
+                if args.ignore_overlap {
+                    "ignored"
+                } else {
+                    "scored"
+                }
+            );
+        }
+        other => bail!("--format {other}: use text or json"),
     }
     Ok(Exit::Success)
 }

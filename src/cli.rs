@@ -28,7 +28,8 @@ pub enum Command {
     /// Validate or list lexicon rules.
     #[command(subcommand)]
     Lexicon(LexiconCommand),
-    /// Measure detection against labelled calls.
+    /// Measure detection against labelled calls (`eval DIR`), or diarization against a
+    /// reference (`eval diarization REF.rttm HYP.rttm`).
     Eval(EvalArgs),
 }
 
@@ -73,7 +74,8 @@ pub struct TranscribeArgs {
     /// Recordings: WAV, MP3, M4A/AAC, FLAC or Ogg Vorbis.
     #[arg(required = true, value_name = "AUDIO")]
     pub inputs: Vec<PathBuf>,
-    /// Transcript format: json (call JSON), vtt, srt or txt.
+    /// Transcript format: json (call JSON), vtt, srt or txt; or rttm for the speaker turns
+    /// alone (names with spaces joined by underscores).
     #[arg(short, long, default_value = "json", value_name = "FORMAT")]
     pub format: String,
     /// Output file, or folder when there are several inputs. Standard output when omitted.
@@ -93,7 +95,8 @@ pub struct TranscribeArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ModelCommand {
-    /// Download, convert and verify a model (default: the default model).
+    /// Download, convert and verify a model (default: the default Whisper model and the default
+    /// voice encoder).
     Install {
         /// A model name from `swimlane model list`.
         #[arg(value_name = "NAME")]
@@ -180,10 +183,13 @@ pub enum LexiconCommand {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct EvalArgs {
+    #[command(subcommand)]
+    pub target: Option<EvalTarget>,
     /// A folder of labelled call JSON files.
-    #[arg(value_name = "DIR")]
-    pub dir: PathBuf,
+    #[arg(value_name = "DIR", required = true)]
+    pub dir: Option<PathBuf>,
     /// Exit with status 4 when any event type's F1 is below this.
     #[arg(long, value_name = "F1")]
     pub min_f1: Option<f64>,
@@ -201,4 +207,30 @@ pub struct EvalArgs {
     pub charter: Option<PathBuf>,
     #[command(flatten)]
     pub lexicon: LexiconArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvalTarget {
+    /// Diarization error rate of a hypothesis RTTM against a reference RTTM, scored as NIST
+    /// md-eval scores it.
+    Diarization(DiarizationEvalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiarizationEvalArgs {
+    /// The reference (ground truth) RTTM file.
+    #[arg(value_name = "REF.rttm")]
+    pub reference: PathBuf,
+    /// The RTTM file to score.
+    #[arg(value_name = "HYP.rttm")]
+    pub hypothesis: PathBuf,
+    /// Seconds on each side of every reference boundary that are not scored.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.25)]
+    pub collar: f64,
+    /// Leave out overlapped speech (time where the reference has several speakers at once).
+    #[arg(long)]
+    pub ignore_overlap: bool,
+    /// Output format: text or json.
+    #[arg(short, long, default_value = "text")]
+    pub format: String,
 }

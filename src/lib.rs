@@ -14,6 +14,7 @@ pub mod audio;
 pub mod charter;
 pub mod debrief;
 pub mod detect;
+pub mod diarize;
 pub mod eval;
 pub mod lexicon;
 pub mod metrics;

@@ -157,17 +157,52 @@ fn parse_channels(flags: &[String]) -> Result<ChannelNames> {
     Ok(ChannelNames(names))
 }
 
+/// What `transcribe` writes: a transcript, or RTTM speaker turns for diarization tools.
+#[derive(Debug, Clone, Copy)]
+enum Output {
+    Transcript(Format),
+    Rttm,
+}
+
+impl Output {
+    fn extension(self) -> &'static str {
+        match self {
+            Output::Transcript(format) => format.as_str(),
+            Output::Rttm => "rttm",
+        }
+    }
+
+    fn render(self, transcript: &Transcript, input: &Path) -> Vec<u8> {
+        match self {
+            Output::Transcript(format) => transcript::write::render(transcript, format),
+            Output::Rttm => {
+                let file = input
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                transcript::write::rttm(transcript, &file)
+            }
+        }
+    }
+}
+
 pub fn transcribe_command(args: TranscribeArgs) -> Result<crate::app::Exit> {
-    let format: Format = args
-        .format
-        .parse()
-        .map_err(|e| anyhow!("--format {}: {e}", args.format))?;
+    let output = if args.format == "rttm" {
+        Output::Rttm
+    } else {
+        Output::Transcript(args.format.parse().map_err(|e| {
+            anyhow!(
+                "--format {}: {e}, or rttm for the speaker turns",
+                args.format
+            )
+        })?)
+    };
     let charter = crate::app::load_charter(args.charter.as_deref())?;
     let lexicon = crate::app::load_lexicon(&args.lexicon)?;
     let mut transcriber = Transcriber::new(&args.asr, &charter, &lexicon, args.quiet)?;
     let batch = args.inputs.len() > 1;
     let out_dir = crate::app::output_dir(args.output.as_deref(), batch)?;
-    let names = crate::app::output_names(&args.inputs, format.as_str());
+    let names = crate::app::output_names(&args.inputs, output.extension());
     let mut failures = 0;
     for (input, name) in args.inputs.iter().zip(&names) {
         let result = transcriber.transcript(input).and_then(|transcript| {
@@ -176,7 +211,7 @@ pub fn transcribe_command(args: TranscribeArgs) -> Result<crate::app::Exit> {
                     eprintln!("warning: {}: {warning}", input.display());
                 }
             }
-            let bytes = transcript::write::render(&transcript, format);
+            let bytes = output.render(&transcript, input);
             crate::app::emit(&bytes, out_dir.as_deref(), name, args.output.as_deref())
         });
         if let Err(e) = result {
@@ -190,11 +225,13 @@ pub fn transcribe_command(args: TranscribeArgs) -> Result<crate::app::Exit> {
 pub fn model_command(command: ModelCommand) -> Result<crate::app::Exit> {
     match command {
         ModelCommand::Install { name } => {
-            let entry = match name {
-                Some(name) => models::find(&name)?,
-                None => models::default_entry(),
+            let entries = match name {
+                Some(name) => vec![models::find(&name)?],
+                None => vec![models::default_entry(), models::default_voice_encoder()],
             };
-            models::install(&entry, &mut |line| eprintln!("{line}"))?;
+            for entry in entries {
+                models::install(&entry, &mut |line| eprintln!("{line}"))?;
+            }
         }
         ModelCommand::List => {
             println!("models folder: {}", models::models_dir().display());

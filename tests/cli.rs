@@ -905,3 +905,48 @@ fn an_output_file_in_a_missing_folder_is_an_error() {
     assert_single_error(&r, &["missing/out.md", "cannot write"]);
     assert!(names_in(dir.path()).is_empty());
 }
+
+#[test]
+fn eval_diarization_gives_md_evals_answer_on_ami_es2014c() {
+    let dir = TempDir::new().unwrap();
+    let r = run(swimlane(dir.path())
+        .args(["eval", "diarization"])
+        .arg(fixture("rttm/ES2014c.ref.rttm"))
+        .arg(fixture("rttm/ES2014c.sys.rttm"))
+        .arg("--ignore-overlap"));
+    assert_eq!(r.code, SUCCESS, "stderr: {}", r.stderr);
+    assert!(
+        r.stdout.starts_with(
+            "DER 7.17 % (missed speech 0.00 %, false alarm 0.00 %, speaker confusion 7.17 %)"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("collar 0.25 s"), "{}", r.stdout);
+
+    // With overlap scored, the hypothesis (one speaker at a time) misses the overlapped speech.
+    let r = run(swimlane(dir.path())
+        .args(["eval", "diarization", "--format", "json"])
+        .arg(fixture("rttm/ES2014c.ref.rttm"))
+        .arg(fixture("rttm/ES2014c.sys.rttm")));
+    assert_eq!(r.code, SUCCESS, "stderr: {}", r.stderr);
+    let json: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(json["missed_speech"].as_f64().unwrap() > 1.0, "{json}");
+    assert_eq!(json["ignore_overlap"], false);
+}
+
+#[test]
+fn eval_diarization_names_the_bad_line() {
+    let dir = TempDir::new().unwrap();
+    let r = run(swimlane(dir.path())
+        .args(["eval", "diarization"])
+        .arg(fixture("rttm/ES2014c.ref.rttm"))
+        .arg(fixture("rttm/bad.rttm")));
+    assert_eq!(r.code, FAILURE);
+    assert!(
+        r.stderr.contains("bad.rttm:2: the start time `ninety`"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+}

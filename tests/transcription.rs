@@ -376,3 +376,34 @@ fn converter_output_matches_whisper_cpp_layout_and_manifest() {
         );
     }
 }
+
+/// `--format rttm` writes one SPEAKER line per turn of the same transcript, under the
+/// recording's name, with the channel names as speakers.
+#[test]
+fn rttm_output_has_the_transcripts_turns() {
+    let Some(_) = model() else { return };
+    let sample = root().join("samples/demo-call.flac");
+    let run = |format: &str| -> String {
+        let output = swimlane_sharing_sample_cache()
+            .args(["transcribe", "--quiet", "--format", format, "--charter"])
+            .arg(root().join("samples/charter.toml"))
+            .args(sample_channels())
+            .arg(&sample)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let json: Value = serde_json::from_str(&run("json")).unwrap();
+    let turns = json["turns"].as_array().unwrap();
+    let rttm = run("rttm");
+    let lines: Vec<Vec<&str>> = rttm.lines().map(|l| l.split(' ').collect()).collect();
+    assert_eq!(lines.len(), turns.len(), "{rttm}");
+    for (fields, turn) in lines.iter().zip(turns) {
+        assert_eq!(fields[..3], ["SPEAKER", "demo-call", "1"]);
+        let speaker = turn["speaker"].as_str().unwrap().replace(' ', "_");
+        assert_eq!(fields[7], speaker);
+        let start: f64 = fields[3].parse().unwrap();
+        assert!((start - turn["start"].as_f64().unwrap()).abs() < 0.001);
+    }
+}

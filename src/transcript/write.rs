@@ -1,8 +1,10 @@
 //! Writes a transcript back out in the formats swimlane reads: call JSON (the analysis's own
 //! schema, with roles), WebVTT with `<v Name>` voice tags, SRT and time-stamped plain text. Each
 //! writer returns bytes; reading any of them back gives the same speakers, times and words.
+//! RTTM, the diarization tools' format, carries the speaker turns alone.
 
 use super::Format;
+use crate::diarize::rttm::SpeakerTurn;
 use crate::model::Transcript;
 use crate::time::Ms;
 use serde::Serialize;
@@ -31,6 +33,23 @@ struct TurnOut<'a> {
     start: f64,
     end: f64,
     text: &'a str,
+}
+
+/// The transcript's speaker turns as RTTM, under the file id `file` (usually the recording's
+/// name without extension). Consecutive turns of one speaker stay separate lines, as
+/// RTTM scorers merge them anyway.
+pub fn rttm(transcript: &Transcript, file: &str) -> Vec<u8> {
+    let turns: Vec<SpeakerTurn> = transcript
+        .turns
+        .iter()
+        .map(|turn| SpeakerTurn {
+            file: file.to_string(),
+            speaker: turn.speaker.clone(),
+            start: turn.start,
+            end: turn.end,
+        })
+        .collect();
+    crate::diarize::rttm::write(&turns).into_bytes()
 }
 
 /// Renders `transcript` in `format`.
@@ -203,6 +222,16 @@ mod tests {
         let back = super::super::parse(&bytes, Some(Format::Json), "out").unwrap();
         assert_eq!(back.participants[0].role, Some(Role::Ae));
         assert_eq!(back.participants[1].role, None);
+    }
+
+    #[test]
+    fn rttm_has_a_line_per_turn_with_joined_names() {
+        let text = String::from_utf8(rttm(&sample(), "call 7")).unwrap();
+        assert_eq!(
+            text,
+            "SPEAKER call_7 1 1.200 2.850 <NA> <NA> Dana_Ruiz <NA> <NA>\n\
+             SPEAKER call_7 1 4.500 3720.501 <NA> <NA> Priya_Shah <NA> <NA>\n"
+        );
     }
 
     #[test]

@@ -1,0 +1,244 @@
+//! The GE2E speaker encoder that resemblyzer ships (Apache-2.0): 40-channel mel power frames
+//! through a 3-layer LSTM of 256 units, the last hidden state through a linear layer and ReLU,
+//! L2-normalised to a 256-dimension voiceprint. Two stretches of one voice give embeddings
+//! with a high cosine similarity; different voices, a lower one.
+
+use super::torch_legacy::{self, Tensor};
+use realfft::RealFftPlanner;
+
+const SAMPLE_RATE: usize = 16_000;
+const N_FFT: usize = 400; // 25 ms
+const HOP: usize = 160; // 10 ms
+pub const N_MELS: usize = 40;
+const HIDDEN: usize = 256;
+pub const EMBEDDING: usize = 256;
+const LAYERS: usize = 3;
+/// Frames in one partial utterance (1.6 s), the length the encoder was trained on.
+pub const PARTIAL_FRAMES: usize = 160;
+
+/// A voiceprint: unit length, so the dot product of two is their cosine similarity.
+pub type Embedding = Vec<f32>;
+
+/// The encoder's weights could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EncoderError {
+    #[error(transparent)]
+    Format(#[from] torch_legacy::FormatError),
+    #[error("the checkpoint lacks `{0}` or has it in another shape")]
+    Tensor(String),
+}
+
+struct Layer {
+    /// Input weights, 4·HIDDEN rows (gates i, f, g, o) of the layer's input width.
+    input: Vec<f32>,
+    input_width: usize,
+    /// Recurrent weights, 4·HIDDEN rows of HIDDEN.
+    recurrent: Vec<f32>,
+    /// The two bias vectors summed.
+    bias: Vec<f32>,
+}
+
+/// The loaded encoder.
+pub struct VoiceEncoder {
+    layers: Vec<Layer>,
+    linear: Vec<f32>,
+    linear_bias: Vec<f32>,
+    mel: Vec<Vec<f32>>,
+    window: Vec<f32>,
+}
+
+impl VoiceEncoder {
+    /// Loads resemblyzer's `pretrained.pt` (legacy PyTorch format) from its bytes.
+    pub fn from_checkpoint(bytes: &[u8]) -> Result<Self, EncoderError> {
+        let mut tensors = torch_legacy::read_state_dict(bytes, "model_state")?;
+        let mut take = |name: &str, shape: &[usize]| -> Result<Vec<f32>, EncoderError> {
+            match tensors.remove(name) {
+                Some(Tensor { shape: s, values }) if s == shape => Ok(values),
+                _ => Err(EncoderError::Tensor(name.to_string())),
+            }
+        };
+        let mut layers = Vec::new();
+        for layer in 0..LAYERS {
+            let input_width = if layer == 0 { N_MELS } else { HIDDEN };
+            let input = take(
+                &format!("lstm.weight_ih_l{layer}"),
+                &[4 * HIDDEN, input_width],
+            )?;
+            let recurrent = take(&format!("lstm.weight_hh_l{layer}"), &[4 * HIDDEN, HIDDEN])?;
+            let bias_ih = take(&format!("lstm.bias_ih_l{layer}"), &[4 * HIDDEN])?;
+            let bias_hh = take(&format!("lstm.bias_hh_l{layer}"), &[4 * HIDDEN])?;
+            let bias = bias_ih.iter().zip(&bias_hh).map(|(a, b)| a + b).collect();
+            layers.push(Layer {
+                input,
+                input_width,
+                recurrent,
+                bias,
+            });
+        }
+        let linear = take("linear.weight", &[EMBEDDING, HIDDEN])?;
+        let linear_bias = take("linear.bias", &[EMBEDDING])?;
+        let window = (0..N_FFT)
+            .map(|n| {
+                let phase = 2.0 * std::f64::consts::PI * n as f64 / N_FFT as f64;
+                (0.5 - 0.5 * phase.cos()) as f32
+            })
+            .collect();
+        Ok(Self {
+            layers,
+            linear,
+            linear_bias,
+            mel: crate::asr::ggml::mel_filters(SAMPLE_RATE as f64, N_FFT, N_MELS),
+            window,
+        })
+    }
+
+    /// Mel power frames of 16 kHz audio, one per 10 ms, as librosa's
+    /// `melspectrogram(n_fft=400, hop_length=160, n_mels=40)` computes them (centred frames,
+    /// zero padding, periodic Hann window).
+    pub fn mel_frames(&self, samples: &[f32]) -> Vec<[f32; N_MELS]> {
+        let pad = N_FFT / 2;
+        let mut padded = vec![0f32; samples.len() + 2 * pad];
+        padded[pad..pad + samples.len()].copy_from_slice(samples);
+        let frames = 1 + samples.len() / HOP;
+        let mut planner = RealFftPlanner::<f32>::new();
+        let fft = planner.plan_fft_forward(N_FFT);
+        let mut input = fft.make_input_vec();
+        let mut spectrum = fft.make_output_vec();
+        let mut power = vec![0f32; N_FFT / 2 + 1];
+        let mut out = Vec::with_capacity(frames);
+        for frame in 0..frames {
+            let start = frame * HOP;
+            for (slot, (sample, w)) in input
+                .iter_mut()
+                .zip(padded[start..start + N_FFT].iter().zip(&self.window))
+            {
+                *slot = sample * w;
+            }
+            fft.process(&mut input, &mut spectrum)
+                .expect("buffers come from the plan");
+            for (p, c) in power.iter_mut().zip(&spectrum) {
+                *p = c.norm_sqr();
+            }
+            let mut mel = [0f32; N_MELS];
+            for (m, filter) in mel.iter_mut().zip(&self.mel) {
+                *m = filter.iter().zip(&power).map(|(f, p)| f * p).sum();
+            }
+            out.push(mel);
+        }
+        out
+    }
+
+    /// The embedding of one run of mel frames (normally [`PARTIAL_FRAMES`] of them).
+    pub fn embed_frames(&self, frames: &[[f32; N_MELS]]) -> Embedding {
+        let mut inputs: Vec<Vec<f32>> = frames.iter().map(|f| f.to_vec()).collect();
+        let mut hidden = vec![0f32; HIDDEN];
+        for layer in &self.layers {
+            hidden = vec![0f32; HIDDEN];
+            let mut cell = vec![0f32; HIDDEN];
+            let mut gates = vec![0f32; 4 * HIDDEN];
+            for input in inputs.iter_mut() {
+                for (row, gate) in gates.iter_mut().enumerate() {
+                    let w_in = &layer.input[row * layer.input_width..(row + 1) * layer.input_width];
+                    let w_rec = &layer.recurrent[row * HIDDEN..(row + 1) * HIDDEN];
+                    *gate = layer.bias[row] + dot(w_in, input) + dot(w_rec, &hidden);
+                }
+                for unit in 0..HIDDEN {
+                    let i = sigmoid(gates[unit]);
+                    let f = sigmoid(gates[HIDDEN + unit]);
+                    let g = gates[2 * HIDDEN + unit].tanh();
+                    let o = sigmoid(gates[3 * HIDDEN + unit]);
+                    cell[unit] = f * cell[unit] + i * g;
+                    hidden[unit] = o * cell[unit].tanh();
+                }
+                input.clear();
+                input.extend_from_slice(&hidden);
+            }
+        }
+        let mut embedding: Vec<f32> = (0..EMBEDDING)
+            .map(|row| {
+                let w = &self.linear[row * HIDDEN..(row + 1) * HIDDEN];
+                (self.linear_bias[row] + dot(w, &hidden)).max(0.0)
+            })
+            .collect();
+        normalise(&mut embedding);
+        embedding
+    }
+
+    /// The embedding of a stretch of speech, as resemblyzer's `embed_utterance` computes it:
+    /// partial utterances of 1.6 s, 1.3 a second, the last kept when at least three quarters
+    /// full (zero-padded), their embeddings averaged and normalised.
+    pub fn embed_utterance(&self, samples: &[f32]) -> Embedding {
+        let slices = partial_slices(samples.len());
+        let needed = slices.last().map_or(0, |&(_, end)| end * HOP);
+        let mut padded = samples.to_vec();
+        if needed >= padded.len() {
+            padded.resize(needed, 0.0);
+        }
+        let frames = self.mel_frames(&padded);
+        let mut sum = vec![0f32; EMBEDDING];
+        for &(start, end) in &slices {
+            let partial = self.embed_frames(&frames[start..end.min(frames.len())]);
+            for (s, v) in sum.iter_mut().zip(partial) {
+                *s += v;
+            }
+        }
+        normalise(&mut sum);
+        sum
+    }
+}
+
+/// Frame ranges of the partial utterances of `samples` samples.
+fn partial_slices(samples: usize) -> Vec<(usize, usize)> {
+    const RATE: f64 = 1.3;
+    const MIN_COVERAGE: f64 = 0.75;
+    let frames = (samples + 1).div_ceil(HOP);
+    let step = ((SAMPLE_RATE as f64 / RATE) / HOP as f64).round() as usize;
+    let steps = (frames + step + 1).saturating_sub(PARTIAL_FRAMES).max(1);
+    let mut slices: Vec<(usize, usize)> = (0..steps)
+        .step_by(step)
+        .map(|start| (start, start + PARTIAL_FRAMES))
+        .collect();
+    let last_start = slices.last().map_or(0, |s| s.0) * HOP;
+    let coverage = (samples as f64 - last_start as f64) / (PARTIAL_FRAMES * HOP) as f64;
+    if coverage < MIN_COVERAGE && slices.len() > 1 {
+        slices.pop();
+    }
+    slices
+}
+
+/// Cosine similarity of two voiceprints.
+pub fn similarity(a: &[f32], b: &[f32]) -> f32 {
+    dot(a, b)
+}
+
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+fn normalise(v: &mut [f32]) {
+    let norm = dot(v, v).sqrt();
+    if norm > 0.0 {
+        v.iter_mut().for_each(|x| *x /= norm);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_slices_follow_resemblyzer() {
+        // 4 s of audio: 401 frames, a step of 77 frames; the last slice (231..391) covers
+        // (64000 - 36960) / 25600 = 1.06 of a partial and is kept.
+        assert_eq!(
+            partial_slices(64_000),
+            vec![(0, 160), (77, 237), (154, 314), (231, 391)]
+        );
+        // Shorter than one partial: still one slice.
+        assert_eq!(partial_slices(8_000), vec![(0, 160)]);
+    }
+}

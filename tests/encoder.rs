@@ -1,0 +1,105 @@
+//! The GE2E speaker encoder with its real weights: the same embedding as an independent numpy
+//! implementation, and voices told apart on the bundled sample. These need the voice encoder
+//! installed (`swimlane model install`, which `scripts/test` runs first); without it they fail
+//! and say so, unless SWIMLANE_SKIP_MODEL_TESTS=1 asks to skip them.
+
+use std::path::{Path, PathBuf};
+use swimlane::asr::models;
+use swimlane::audio::AudioStream;
+use swimlane::diarize::encoder::{VoiceEncoder, similarity};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn encoder() -> Option<VoiceEncoder> {
+    if std::env::var_os("SWIMLANE_SKIP_MODEL_TESTS").is_some() {
+        eprintln!("skipped: SWIMLANE_SKIP_MODEL_TESTS is set");
+        return None;
+    }
+    let path: PathBuf = root()
+        .join("models")
+        .join(models::default_voice_encoder().file);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}: run `cargo run --release -- model install` (scripts/test does), or set SWIMLANE_SKIP_MODEL_TESTS=1",
+            path.display()
+        )
+    });
+    Some(VoiceEncoder::from_checkpoint(&bytes).expect("the installed encoder loads"))
+}
+
+#[test]
+fn embedding_matches_the_numpy_reference() {
+    let Some(encoder) = encoder() else { return };
+    let mut wav = hound::WavReader::open(root().join("tests/fixtures/audio/jfk.wav")).unwrap();
+    let samples: Vec<f32> = wav
+        .samples::<i16>()
+        .take(64_000)
+        .map(|s| f32::from(s.unwrap()) / 32768.0)
+        .collect();
+    let ours = encoder.embed_utterance(&samples);
+    let text =
+        std::fs::read_to_string(root().join("tests/fixtures/encoder/jfk-4s.ge2e.txt")).unwrap();
+    let reference: Vec<f32> = text.lines().map(|l| l.parse().unwrap()).collect();
+    assert_eq!(ours.len(), reference.len());
+    let worst = ours
+        .iter()
+        .zip(&reference)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0f32, f32::max);
+    assert!(worst < 1e-5, "largest difference {worst}");
+    assert!(similarity(&ours, &reference) > 0.99999);
+}
+
+/// Each channel of the sample is one synthetic voice. Two stretches of one channel's speech
+/// must be more alike than stretches of different channels.
+#[test]
+fn one_voice_is_closer_to_itself_than_to_the_others() {
+    let Some(encoder) = encoder() else { return };
+    let mut stream = AudioStream::open(&root().join("samples/demo-call.flac"), false).unwrap();
+    let channels = stream.info().channels;
+    let mut speech: Vec<Vec<f32>> = vec![Vec::new(); channels];
+    while let Some(block) = stream.next_block().unwrap() {
+        // Keep each 20 ms frame for the channel that is clearly the loudest in it.
+        for start in (0..block[0].len()).step_by(320) {
+            let end = (start + 320).min(block[0].len());
+            let energy: Vec<f32> = block
+                .iter()
+                .map(|c| c[start..end].iter().map(|v| v * v).sum())
+                .collect();
+            let (loudest, &top) = energy
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.total_cmp(b.1))
+                .unwrap();
+            if top > 1e-3 && energy.iter().filter(|&&e| e * 10.0 > top).count() == 1 {
+                speech[loudest].extend_from_slice(&block[loudest][start..end]);
+            }
+        }
+    }
+    const STRETCH: usize = 6 * 16_000;
+    let halves: Vec<(Vec<f32>, Vec<f32>)> = speech
+        .iter()
+        .map(|s| {
+            assert!(s.len() >= 2 * STRETCH, "a channel has too little speech");
+            (
+                encoder.embed_utterance(&s[..STRETCH]),
+                encoder.embed_utterance(&s[s.len() - STRETCH..]),
+            )
+        })
+        .collect();
+    for (a, (first, last)) in halves.iter().enumerate() {
+        let same = similarity(first, last);
+        for (b, (other, _)) in halves.iter().enumerate() {
+            if a != b {
+                let different = similarity(first, other);
+                eprintln!("channel {a}: same voice {same:.3}, channel {b} {different:.3}");
+                assert!(
+                    same > different,
+                    "channel {a} vs {b}: {same} <= {different}"
+                );
+            }
+        }
+    }
+}
