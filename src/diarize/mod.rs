@@ -1,5 +1,6 @@
-//! Who spoke when. Today this holds the interchange format (RTTM) and the measure (DER) that
-//! diarization is judged by; the diarizer itself builds on them.
+//! Who spoke when: RTTM (the format diarization tools exchange), DER (the measure diarization is
+//! judged by) and the GE2E speaker encoder that turns a stretch of speech into a voiceprint, with
+//! the reader for its legacy PyTorch weights. The diarizer itself builds on these.
 
 pub mod der;
 pub mod encoder;
