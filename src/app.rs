@@ -49,6 +49,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Analyze(args) => analyze_command(args),
         Command::Transcribe(args) => crate::recording::transcribe_command(args),
         Command::Model(command) => crate::recording::model_command(command),
+        Command::Voice(command) => crate::voice::voice_command(command),
         Command::Charter(CharterCommand::Init { output, force }) => charter_init(&output, force),
         Command::Charter(CharterCommand::Check { file }) => {
             Charter::load(&file)?;
@@ -293,7 +294,7 @@ pub(crate) fn output_names(inputs: &[PathBuf], extension: &str) -> Vec<String> {
 
 /// Writes through a temporary file in the same folder, then renames, so that a failure never
 /// leaves a half-written report behind.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

@@ -22,6 +22,9 @@ pub enum Command {
     /// Install, list or convert Whisper models.
     #[command(subcommand)]
     Model(ModelCommand),
+    /// Enrol, list or remove voiceprints (who is who by voice).
+    #[command(subcommand)]
+    Voice(VoiceCommand),
     /// Work with the pair's charter.
     #[command(subcommand)]
     Charter(CharterCommand),
@@ -233,4 +236,28 @@ pub struct DiarizationEvalArgs {
     /// Output format: text or json.
     #[arg(short, long, default_value = "text")]
     pub format: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VoiceCommand {
+    /// Make a voiceprint of one person from recordings of them alone, and store it under their
+    /// name (replacing an earlier one).
+    Enroll {
+        /// The person's name, as calls will show it.
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// Their role: AE, SE or prospect.
+        #[arg(long, value_name = "ROLE")]
+        role: String,
+        /// Recordings of this person speaking alone (any format `transcribe` reads).
+        #[arg(required = true, value_name = "AUDIO")]
+        audio: Vec<PathBuf>,
+    },
+    /// Show the enrolled voices.
+    List,
+    /// Forget a voice.
+    Remove {
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
 }

@@ -4,6 +4,7 @@
 mod app;
 mod cli;
 mod recording;
+mod voice;
 
 use clap::Parser;
 

@@ -1,5 +1,5 @@
 //! The GE2E speaker encoder with its real weights: the same embedding as an independent numpy
-//! implementation, and voices told apart on the bundled sample. These need the voice encoder
+//! implementation, voices told apart on the bundled sample, and `swimlane voice`. These need the voice encoder
 //! installed (`swimlane model install`, which `scripts/test` runs first); without it they fail
 //! and say so, unless SWIMLANE_SKIP_MODEL_TESTS=1 asks to skip them.
 
@@ -102,4 +102,61 @@ fn one_voice_is_closer_to_itself_than_to_the_others() {
             }
         }
     }
+}
+
+/// `voice enroll`, `list` and `remove` through the real binary, with the voiceprint file in a
+/// temporary data folder.
+#[test]
+fn voices_are_enrolled_listed_and_removed() {
+    if encoder().is_none() {
+        return;
+    }
+    let data = tempfile::TempDir::new().unwrap();
+    let swimlane = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("swimlane")
+            .unwrap()
+            .current_dir(root())
+            .env("XDG_DATA_HOME", data.path())
+            .env_remove("SWIMLANE_MODELS")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = swimlane(&[
+        "voice",
+        "enroll",
+        "Sam Patel",
+        "--role",
+        "SE",
+        "tests/fixtures/audio/jfk.wav",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let file = data.path().join("swimlane/voiceprints.json");
+    let store =
+        swimlane::diarize::voiceprint::VoiceStore::parse(&std::fs::read_to_string(&file).unwrap())
+            .unwrap();
+    assert_eq!(store.voices.len(), 1);
+    assert!(store.voices[0].seconds > 9.0, "{}", store.voices[0].seconds);
+
+    let out = swimlane(&["voice", "list"]);
+    let listed = String::from_utf8(out.stdout).unwrap();
+    assert!(listed.starts_with("Sam Patel\tSE\t"), "{listed}");
+
+    let silent = swimlane(&[
+        "voice",
+        "enroll",
+        "Dana Ruiz",
+        "--role",
+        "AE",
+        "tests/fixtures/audio/silence.wav",
+    ]);
+    assert_eq!(silent.status.code(), Some(1));
+    let error = String::from_utf8(silent.stderr).unwrap();
+    assert!(error.contains("silence.wav: no speech found"), "{error}");
+
+    assert!(swimlane(&["voice", "remove", "sam patel"]).status.success());
+    let again = swimlane(&["voice", "remove", "Sam Patel"]);
+    assert_eq!(again.status.code(), Some(1));
+    let listed = swimlane(&["voice", "list"]).stdout;
+    assert!(listed.is_empty());
 }

@@ -1,8 +1,10 @@
 //! Who spoke when: RTTM (the format diarization tools exchange), DER (the measure diarization is
 //! judged by) and the GE2E speaker encoder that turns a stretch of speech into a voiceprint, with
-//! the reader for its legacy PyTorch weights. The diarizer itself builds on these.
+//! the reader for its legacy PyTorch weights, and the store of enrolled voiceprints. The diarizer
+//! itself builds on these.
 
 pub mod der;
 pub mod encoder;
 pub mod rttm;
 pub mod torch_legacy;
+pub mod voiceprint;
