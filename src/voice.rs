@@ -5,7 +5,7 @@ use crate::cli::VoiceCommand;
 use anyhow::{Context, Result, anyhow, bail};
 use std::path::{Path, PathBuf};
 use swimlane::asr::models;
-use swimlane::audio::AudioStream;
+use swimlane::audio::{decode_all, mix_down};
 use swimlane::diarize::encoder::VoiceEncoder;
 use swimlane::diarize::voiceprint::{VoiceStore, Voiceprint, voiceprint};
 use swimlane::model::Role;
@@ -123,11 +123,7 @@ fn load_encoder() -> Result<VoiceEncoder> {
 
 /// A recording's channels mixed to one, at 16 kHz.
 fn mono_16k(path: &Path) -> Result<Vec<f32>> {
-    let mut stream = AudioStream::open(path, false)?;
     let mut mono = Vec::new();
-    while let Some(block) = stream.next_block()? {
-        let scale = 1.0 / block.len() as f32;
-        mono.extend((0..block[0].len()).map(|i| block.iter().map(|c| c[i]).sum::<f32>() * scale));
-    }
+    mix_down(&decode_all(path)?, &mut mono);
     Ok(mono)
 }

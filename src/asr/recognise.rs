@@ -3,8 +3,8 @@
 //! word is mapped back to recording time. Memory stays flat however long the call is.
 
 use super::{Envelope, ModelError, Recognition, Segment, Word};
-use crate::audio::AudioStream;
 use crate::audio::vad::{Chunk, Gate, GateSettings};
+use crate::audio::{AudioStream, mix_down};
 use crate::time::Ms;
 use std::path::Path;
 use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters};
@@ -431,14 +431,6 @@ fn dominant_only(block: &[Vec<f32>]) -> Vec<Vec<f32>> {
         start = end;
     }
     out
-}
-
-/// The mean of all channels, into a reused buffer.
-fn mix_down(block: &[Vec<f32>], mono: &mut Vec<f32>) {
-    mono.clear();
-    let frames = block.first().map_or(0, Vec::len);
-    let scale = 1.0 / block.len().max(1) as f32;
-    mono.extend((0..frames).map(|i| block.iter().map(|c| c[i]).sum::<f32>() * scale));
 }
 
 const ENVELOPE_FRAME: usize = 320;

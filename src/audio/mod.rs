@@ -274,6 +274,14 @@ pub fn decode_all(path: &Path) -> Result<Vec<Vec<f32>>, AudioError> {
     Ok(channels)
 }
 
+/// The mean of all channels, into a reused buffer.
+pub fn mix_down(block: &[Vec<f32>], mono: &mut Vec<f32>) {
+    mono.clear();
+    let frames = block.first().map_or(0, Vec::len);
+    let scale = 1.0 / block.len().max(1) as f32;
+    mono.extend((0..frames).map(|i| block.iter().map(|c| c[i]).sum::<f32>() * scale));
+}
+
 /// Whether a path names a recording (by extension) rather than a transcript.
 pub fn is_audio_path(path: &Path) -> bool {
     path.extension()

@@ -219,7 +219,8 @@ fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
 }
 
-fn normalise(v: &mut [f32]) {
+/// Scales a vector to unit length (a zero vector stays zero).
+pub(crate) fn normalise(v: &mut [f32]) {
     let norm = dot(v, v).sqrt();
     if norm > 0.0 {
         v.iter_mut().for_each(|x| *x /= norm);

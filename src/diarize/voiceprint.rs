@@ -1,7 +1,7 @@
 //! Enrolled voices: a name, a role and a GE2E voiceprint per person, kept in one JSON file in
 //! the user's data folder so that later calls can recognise their speakers.
 
-use super::encoder::{EMBEDDING, Embedding, VoiceEncoder};
+use super::encoder::{EMBEDDING, Embedding, VoiceEncoder, normalise};
 use crate::model::Role;
 use serde::{Deserialize, Serialize};
 
@@ -115,11 +115,10 @@ pub fn voiceprint(encoder: &VoiceEncoder, recordings: &[Vec<f32>]) -> Option<(Em
         let embedding = encoder.embed_utterance(&speech);
         sum.iter_mut().zip(&embedding).for_each(|(s, e)| *s += e);
     }
-    let norm = sum.iter().map(|v| v * v).sum::<f32>().sqrt();
-    if norm == 0.0 {
+    if sum.iter().all(|&v| v == 0.0) {
         return None;
     }
-    sum.iter_mut().for_each(|v| *v /= norm);
+    normalise(&mut sum);
     Some((sum, seconds))
 }
 
