@@ -1,12 +1,17 @@
 //! The GE2E speaker encoder with its real weights: the same embedding as an independent numpy
-//! implementation, voices told apart on the bundled sample, and `swimlane voice`. These need the voice encoder
+//! implementation, voices told apart on the bundled sample, the diarizer on the sample mixed
+//! to one channel, and `swimlane voice`. These need the voice encoder
 //! installed (`swimlane model install`, which `scripts/test` runs first); without it they fail
 //! and say so, unless SWIMLANE_SKIP_MODEL_TESTS=1 asks to skip them.
 
 use std::path::{Path, PathBuf};
 use swimlane::asr::models;
-use swimlane::audio::AudioStream;
-use swimlane::diarize::encoder::{VoiceEncoder, similarity};
+use swimlane::audio::{AudioStream, decode_all, mix_down};
+use swimlane::diarize::cluster::{ClusterSettings, diarize};
+use swimlane::diarize::der::{DerSettings, score};
+use swimlane::diarize::encoder::{PARTIAL_FRAMES, VoiceEncoder, similarity};
+use swimlane::diarize::rttm::SpeakerTurn;
+use swimlane::time::Ms;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -102,6 +107,74 @@ fn one_voice_is_closer_to_itself_than_to_the_others() {
             }
         }
     }
+}
+
+/// Batching windows through the LSTM gives the same voiceprints as one window at a time.
+#[test]
+fn batched_windows_match_single_windows() {
+    let Some(encoder) = encoder() else { return };
+    let mut wav = hound::WavReader::open(root().join("tests/fixtures/audio/jfk.wav")).unwrap();
+    let samples: Vec<f32> = wav
+        .samples::<i16>()
+        .map(|s| f32::from(s.unwrap()) / 32768.0)
+        .collect();
+    let frames = encoder.mel_frames(&samples);
+    let starts = [0, 80, 333, frames.len() - PARTIAL_FRAMES];
+    let batched = encoder.embed_windows(&frames, &starts);
+    for (start, embedding) in starts.iter().zip(&batched) {
+        let single = encoder.embed_frames(&frames[*start..start + PARTIAL_FRAMES]);
+        let worst = single
+            .iter()
+            .zip(embedding)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0f32, f32::max);
+        assert!(
+            worst < 1e-4,
+            "window at {start}: largest difference {worst}"
+        );
+    }
+}
+
+/// The sample's three tracks mixed to one channel, as most recordings come: the diarizer
+/// finds three speakers, and its turns score a low DER against the sample's known turns.
+#[test]
+fn the_sample_mixed_to_mono_is_diarized() {
+    let Some(encoder) = encoder() else { return };
+    let mut mono = Vec::new();
+    mix_down(
+        &decode_all(&root().join("samples/demo-call.flac")).unwrap(),
+        &mut mono,
+    );
+    let found = diarize(&encoder, &mono, ClusterSettings::default());
+    assert_eq!(found.voiceprints.len(), 3);
+    let hypothesis: Vec<SpeakerTurn> = found
+        .spans
+        .iter()
+        .map(|s| SpeakerTurn {
+            file: "demo".into(),
+            speaker: s.speaker.to_string(),
+            start: s.start,
+            end: s.end,
+        })
+        .collect();
+    let call: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("samples/demo-call.json")).unwrap(),
+    )
+    .unwrap();
+    let ms = |v: &serde_json::Value| Ms((v.as_f64().unwrap() * 1000.0).round() as u64);
+    let reference: Vec<SpeakerTurn> = call["turns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| SpeakerTurn {
+            file: "demo".into(),
+            speaker: t["speaker"].as_str().unwrap().into(),
+            start: ms(&t["start"]),
+            end: ms(&t["end"]),
+        })
+        .collect();
+    let der = score(&reference, &hypothesis, DerSettings::default()).der();
+    assert!(der < 5.0, "DER {der:.2} %");
 }
 
 /// `voice enroll`, `list` and `remove` through the real binary, with the voiceprint file in a

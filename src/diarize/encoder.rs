@@ -164,6 +164,85 @@ impl VoiceEncoder {
         embedding
     }
 
+    /// Embeddings of many windows of [`PARTIAL_FRAMES`] frames each, starting at `starts` in
+    /// `frames`, computed in batches so that the LSTM's work is matrix products. The same
+    /// numbers as [`Self::embed_frames`] on each window, within float rounding.
+    pub fn embed_windows(&self, frames: &[[f32; N_MELS]], starts: &[usize]) -> Vec<Embedding> {
+        const BATCH: usize = 64;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let per_thread = starts.len().div_ceil(threads).max(1);
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = starts
+                .chunks(per_thread)
+                .map(|share| {
+                    scope.spawn(move || {
+                        share
+                            .chunks(BATCH)
+                            .flat_map(|batch| self.embed_batch(frames, batch))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().expect("an embedding worker does not panic"))
+                .collect()
+        })
+    }
+
+    fn embed_batch(&self, frames: &[[f32; N_MELS]], starts: &[usize]) -> Vec<Embedding> {
+        let (windows, steps) = (starts.len(), PARTIAL_FRAMES);
+        // Layer input, time-major: row t * windows + w is window w's input at step t.
+        let mut input: Vec<f32> = Vec::with_capacity(steps * windows * N_MELS);
+        for t in 0..steps {
+            for &start in starts {
+                input.extend_from_slice(&frames[start + t]);
+            }
+        }
+        let mut hidden = vec![0f32; windows * HIDDEN];
+        for layer in &self.layers {
+            let width = layer.input_width;
+            // All input projections of the layer at once: (steps·windows × width)·(width × 4H).
+            let mut projected = vec![0f32; steps * windows * 4 * HIDDEN];
+            matmul_transposed(&input, &layer.input, width, 4 * HIDDEN, &mut projected, 0.0);
+            let mut output = vec![0f32; steps * windows * HIDDEN];
+            hidden.fill(0.0);
+            let mut cell = vec![0f32; windows * HIDDEN];
+            for t in 0..steps {
+                let gates =
+                    &mut projected[t * windows * 4 * HIDDEN..(t + 1) * windows * 4 * HIDDEN];
+                matmul_transposed(&hidden, &layer.recurrent, HIDDEN, 4 * HIDDEN, gates, 1.0);
+                for w in 0..windows {
+                    let g = &gates[w * 4 * HIDDEN..(w + 1) * 4 * HIDDEN];
+                    for unit in 0..HIDDEN {
+                        let i = sigmoid(g[unit] + layer.bias[unit]);
+                        let f = sigmoid(g[HIDDEN + unit] + layer.bias[HIDDEN + unit]);
+                        let c = (g[2 * HIDDEN + unit] + layer.bias[2 * HIDDEN + unit]).tanh();
+                        let o = sigmoid(g[3 * HIDDEN + unit] + layer.bias[3 * HIDDEN + unit]);
+                        let state = &mut cell[w * HIDDEN + unit];
+                        *state = f * *state + i * c;
+                        hidden[w * HIDDEN + unit] = o * state.tanh();
+                    }
+                }
+                output[t * windows * HIDDEN..(t + 1) * windows * HIDDEN].copy_from_slice(&hidden);
+            }
+            input = output;
+        }
+        hidden
+            .chunks_exact(HIDDEN)
+            .map(|h| {
+                let mut embedding: Vec<f32> = (0..EMBEDDING)
+                    .map(|row| {
+                        let w = &self.linear[row * HIDDEN..(row + 1) * HIDDEN];
+                        (self.linear_bias[row] + dot(w, h)).max(0.0)
+                    })
+                    .collect();
+                normalise(&mut embedding);
+                embedding
+            })
+            .collect()
+    }
+
     /// The embedding of a stretch of speech, as resemblyzer's `embed_utterance` computes it:
     /// partial utterances of 1.6 s, 1.3 a second, the last kept when at least three quarters
     /// full (zero-padded), their embeddings averaged and normalised.
@@ -206,6 +285,34 @@ fn partial_slices(samples: usize) -> Vec<(usize, usize)> {
     slices
 }
 
+/// `out = a · wᵀ + beta · out`, where `a` is rows × `inner` and `w` is `cols` × `inner`, both
+/// row-major.
+fn matmul_transposed(a: &[f32], w: &[f32], inner: usize, cols: usize, out: &mut [f32], beta: f32) {
+    let rows = a.len() / inner;
+    assert_eq!(w.len(), cols * inner);
+    assert_eq!(out.len(), rows * cols);
+    // SAFETY: the asserts above make every index matrixmultiply derives from these
+    // dimensions and strides fall inside the three slices.
+    unsafe {
+        matrixmultiply::sgemm(
+            rows,
+            inner,
+            cols,
+            1.0,
+            a.as_ptr(),
+            inner as isize,
+            1,
+            w.as_ptr(),
+            1,
+            inner as isize,
+            beta,
+            out.as_mut_ptr(),
+            cols as isize,
+            1,
+        );
+    }
+}
+
 /// Cosine similarity of two voiceprints.
 pub fn similarity(a: &[f32], b: &[f32]) -> f32 {
     dot(a, b)
@@ -230,6 +337,21 @@ pub(crate) fn normalise(v: &mut [f32]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_transposed_product_is_a_times_w_transposed() {
+        // a = [[1, 2], [3, 4]], w = [[1, 0], [0, 1], [1, 1]] -> a·wᵀ = [[1, 2, 3], [3, 4, 7]]
+        let mut out = vec![1.0; 6];
+        matmul_transposed(
+            &[1., 2., 3., 4.],
+            &[1., 0., 0., 1., 1., 1.],
+            2,
+            3,
+            &mut out,
+            1.0,
+        );
+        assert_eq!(out, vec![2., 3., 4., 4., 5., 8.]);
+    }
 
     #[test]
     fn partial_slices_follow_resemblyzer() {

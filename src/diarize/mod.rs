@@ -3,6 +3,7 @@
 //! the reader for its legacy PyTorch weights, and the store of enrolled voiceprints. The diarizer
 //! itself builds on these.
 
+pub mod cluster;
 pub mod der;
 pub mod encoder;
 pub mod rttm;

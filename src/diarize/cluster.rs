@@ -1,0 +1,486 @@
+//! Who spoke when in one mixed channel. Speech is cut at its pauses into islands (people
+//! mostly take turns at a pause, and a voiceprint of a whole island is steadier than one of a
+//! 1.6 s window); each island gets the mean voiceprint of the windows inside it; islands are
+//! grouped by agglomerative clustering (average linkage on cosine similarity), groups too
+//! small to be a speaker join their nearest, groups whose mean voiceprints are alike merge
+//! (down to a given number of speakers when it is known), and a few k-means rounds settle
+//! islands the early merges put in the wrong group.
+
+use super::encoder::{
+    EMBEDDING, Embedding, N_MELS, PARTIAL_FRAMES, VoiceEncoder, normalise, similarity,
+};
+use crate::time::Ms;
+
+/// How the diarizer runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClusterSettings {
+    /// The number of speakers, when known; otherwise it is estimated.
+    pub speakers: Option<usize>,
+    /// Frames (10 ms) between the starts of consecutive windows.
+    pub step_frames: usize,
+    /// Groups closer than this (average cosine similarity) are one speaker.
+    pub same_speaker: f32,
+    /// Groups whose mean voiceprints are closer than this are one speaker.
+    pub same_centroid: f32,
+}
+
+impl Default for ClusterSettings {
+    fn default() -> Self {
+        Self {
+            speakers: None,
+            step_frames: 80,
+            same_speaker: 0.85,
+            same_centroid: 0.95,
+        }
+    }
+}
+
+/// A stretch of one speaker's speech; speakers are numbered from 0 in order of first speech.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpeakerSpan {
+    pub speaker: usize,
+    pub start: Ms,
+    pub end: Ms,
+}
+
+const FRAME_MS: u64 = 10;
+/// Gaps shorter than this within one speaker's speech are bridged.
+const BRIDGE_FRAMES: usize = 100;
+
+/// Who spoke when, and what each speaker sounds like.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Diarization {
+    pub spans: Vec<SpeakerSpan>,
+    /// Each speaker's mean voiceprint, indexed by [`SpeakerSpan::speaker`], for matching
+    /// against enrolled voices.
+    pub voiceprints: Vec<Embedding>,
+}
+
+/// Diarizes 16 kHz mono samples.
+pub fn diarize(encoder: &VoiceEncoder, samples: &[f32], settings: ClusterSettings) -> Diarization {
+    let frames = encoder.mel_frames(&normalise_level(samples));
+    let islands = islands(&speech_frames(&frames));
+    let voiced = island_voiceprints(encoder, &frames, &islands, settings.step_frames.max(1));
+    if voiced.is_empty() {
+        return Diarization::default();
+    }
+    let embeddings: Vec<Embedding> = voiced.iter().map(|v| v.voiceprint.clone()).collect();
+    let weights: Vec<f32> = voiced
+        .iter()
+        .map(|v| (islands[v.island].1 - islands[v.island].0) as f32)
+        .collect();
+    let labels = agglomerate(&embeddings, settings.same_speaker);
+    let labels = consolidate(
+        &embeddings,
+        &weights,
+        labels,
+        settings.speakers,
+        settings.same_centroid,
+    );
+    let labels = refine(&embeddings, &weights, labels);
+
+    // Every island takes its label; one too short to embed takes its nearest neighbour's.
+    let mut frame_labels: Vec<Option<usize>> = vec![None; frames.len()];
+    for (index, &(start, end)) in islands.iter().enumerate() {
+        let nearest = match voiced.binary_search_by_key(&index, |v| v.island) {
+            Ok(k) => k,
+            Err(k) => {
+                let gap_before = k
+                    .checked_sub(1)
+                    .map(|b| start - islands[voiced[b].island].1);
+                let gap_after = voiced.get(k).map(|a| islands[a.island].0 - end);
+                match (gap_before, gap_after) {
+                    (Some(before), Some(after)) if before <= after => k - 1,
+                    (Some(_), None) => k - 1,
+                    _ => k,
+                }
+            }
+        };
+        let label = labels[nearest];
+        frame_labels[start..end]
+            .iter_mut()
+            .for_each(|l| *l = Some(label));
+    }
+    Diarization {
+        spans: spans(&frame_labels),
+        voiceprints: centroids(&embeddings, &weights, &labels),
+    }
+}
+
+/// The voiceprint of one island of speech.
+struct IslandVoiceprint {
+    island: usize,
+    voiceprint: Embedding,
+}
+
+/// The mean voiceprint of each island long enough to embed, in island order: windows every
+/// `step` frames inside an island that holds one, and a shorter island tiled to a window's
+/// length (a voice repeated is still that voice).
+fn island_voiceprints(
+    encoder: &VoiceEncoder,
+    frames: &[[f32; N_MELS]],
+    islands: &[(usize, usize)],
+    step: usize,
+) -> Vec<IslandVoiceprint> {
+    let mut starts: Vec<usize> = Vec::new();
+    let mut owners: Vec<usize> = Vec::new();
+    let mut tiled: Vec<[f32; N_MELS]> = Vec::new();
+    let mut tiled_owners: Vec<usize> = Vec::new();
+    for (index, &(start, end)) in islands.iter().enumerate() {
+        let len = end - start;
+        if len >= PARTIAL_FRAMES {
+            let last = end - PARTIAL_FRAMES;
+            let mut window = start;
+            loop {
+                starts.push(window);
+                owners.push(index);
+                if window == last {
+                    break;
+                }
+                window = (window + step).min(last);
+            }
+        } else if len >= MIN_ISLAND_FRAMES {
+            tiled.extend((0..PARTIAL_FRAMES).map(|i| frames[start + i % len]));
+            tiled_owners.push(index);
+        }
+    }
+    let tiled_starts: Vec<usize> = (0..tiled_owners.len())
+        .map(|i| i * PARTIAL_FRAMES)
+        .collect();
+    let mut embeddings = encoder.embed_windows(frames, &starts);
+    embeddings.extend(encoder.embed_windows(&tiled, &tiled_starts));
+    owners.extend(tiled_owners);
+
+    let mut sums: Vec<Option<Embedding>> = vec![None; islands.len()];
+    for (embedding, owner) in embeddings.iter().zip(owners) {
+        let sum = sums[owner].get_or_insert_with(|| vec![0.0; EMBEDDING]);
+        sum.iter_mut().zip(embedding).for_each(|(s, v)| *s += v);
+    }
+    sums.into_iter()
+        .enumerate()
+        .filter_map(|(island, sum)| {
+            let mut voiceprint = sum?;
+            normalise(&mut voiceprint);
+            Some(IslandVoiceprint { island, voiceprint })
+        })
+        .collect()
+}
+
+/// Speech shorter than this (in frames) says too little about the voice to embed.
+const MIN_ISLAND_FRAMES: usize = 30;
+/// Pauses shorter than this (in frames) do not end an island of speech.
+const MIN_PAUSE_FRAMES: usize = 15;
+
+/// Runs of speech frames, as (start, end) frame ranges, pauses under [`MIN_PAUSE_FRAMES`]
+/// bridged: the stretches between which a speaker can change.
+fn islands(speech: &[bool]) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    let mut frame = 0;
+    while frame < speech.len() {
+        if !speech[frame] {
+            frame += 1;
+            continue;
+        }
+        let start = frame;
+        while frame < speech.len() && speech[frame] {
+            frame += 1;
+        }
+        match out.last_mut() {
+            Some(last) if start - last.1 < MIN_PAUSE_FRAMES => last.1 = frame,
+            _ => out.push((start, frame)),
+        }
+    }
+    out
+}
+
+/// The encoder takes mel *power* and was trained on audio that resemblyzer raises to -30 dBFS
+/// (RMS of the whole recording) when it is quieter, so the same is done here.
+fn normalise_level(samples: &[f32]) -> std::borrow::Cow<'_, [f32]> {
+    const TARGET_DBFS: f32 = -30.0;
+    let rms = (samples.iter().map(|v| v * v).sum::<f32>() / samples.len().max(1) as f32).sqrt();
+    let target = 10f32.powf(TARGET_DBFS / 20.0);
+    if rms > 0.0 && rms < target {
+        let gain = target / rms;
+        samples.iter().map(|v| v * gain).collect()
+    } else {
+        std::borrow::Cow::Borrowed(samples)
+    }
+}
+
+/// Frames loud enough to be speech: within 45 dB of the loudest frame and 12 dB above the
+/// quietest tenth of the recording.
+fn speech_frames(frames: &[[f32; N_MELS]]) -> Vec<bool> {
+    let db: Vec<f32> = frames
+        .iter()
+        .map(|f| 10.0 * (f.iter().sum::<f32>() + 1e-10).log10())
+        .collect();
+    let mut sorted = db.clone();
+    sorted.sort_by(f32::total_cmp);
+    let Some(&peak) = sorted.last() else {
+        return Vec::new();
+    };
+    let floor = sorted[sorted.len() / 10];
+    let threshold = (floor + 12.0).max(peak - 45.0);
+    db.iter().map(|&d| d > threshold).collect()
+}
+
+/// Average-linkage agglomerative clustering on cosine similarity; returns a label per
+/// embedding, numbered in order of first appearance.
+fn agglomerate(embeddings: &[Embedding], same_speaker: f32) -> Vec<usize> {
+    let n = embeddings.len();
+    let mut sim: Vec<Vec<f32>> = (0..n)
+        .map(|i| {
+            (0..n)
+                .map(|j| similarity(&embeddings[i], &embeddings[j]))
+                .collect()
+        })
+        .collect();
+    let mut size = vec![1usize; n];
+    let mut alive = vec![true; n];
+    let mut owner: Vec<usize> = (0..n).collect();
+    let mut clusters = n;
+    while clusters > 1 {
+        let mut best = (f32::NEG_INFINITY, 0, 0);
+        for i in (0..n).filter(|&i| alive[i]) {
+            for j in (i + 1..n).filter(|&j| alive[j]) {
+                if sim[i][j] > best.0 {
+                    best = (sim[i][j], i, j);
+                }
+            }
+        }
+        let (closest, a, b) = best;
+        if closest < same_speaker {
+            break;
+        }
+        // Lance-Williams update for average linkage: merge b into a.
+        for k in (0..n).filter(|&k| alive[k] && k != a && k != b) {
+            let merged = (sim[a][k] * size[a] as f32 + sim[b][k] * size[b] as f32)
+                / (size[a] + size[b]) as f32;
+            sim[a][k] = merged;
+            sim[k][a] = merged;
+        }
+        size[a] += size[b];
+        alive[b] = false;
+        owner.iter_mut().filter(|o| **o == b).for_each(|o| *o = a);
+        clusters -= 1;
+    }
+    renumber(&owner)
+}
+
+/// Labels numbered 0.. in order of first appearance.
+fn renumber(owner: &[usize]) -> Vec<usize> {
+    let mut numbering: Vec<usize> = Vec::new();
+    owner
+        .iter()
+        .map(|o| match numbering.iter().position(|x| x == o) {
+            Some(label) => label,
+            None => {
+                numbering.push(*o);
+                numbering.len() - 1
+            }
+        })
+        .collect()
+}
+
+/// Normalised mean voiceprint of each label.
+fn centroids(embeddings: &[Embedding], weights: &[f32], labels: &[usize]) -> Vec<Embedding> {
+    let speakers = labels.iter().max().map_or(0, |m| m + 1);
+    let mut out = vec![vec![0f32; EMBEDDING]; speakers];
+    for ((e, &l), w) in embeddings.iter().zip(labels).zip(weights) {
+        out[l].iter_mut().zip(e).for_each(|(c, v)| *c += v * w);
+    }
+    out.iter_mut().for_each(|centroid| normalise(centroid));
+    out
+}
+
+/// Average linkage stops while one voice is still in several groups (window scores are
+/// noisy); their mean voiceprints are alike, so groups whose centroids are closer than
+/// `same_centroid` are joined, and groups too small to be a speaker go to the nearest one.
+fn consolidate(
+    embeddings: &[Embedding],
+    weights: &[f32],
+    mut labels: Vec<usize>,
+    speakers: Option<usize>,
+    same_centroid: f32,
+) -> Vec<usize> {
+    let total: f32 = weights.iter().sum();
+    loop {
+        let centres = centroids(embeddings, weights, &labels);
+        let sizes: Vec<f32> = (0..centres.len())
+            .map(|c| {
+                let members = labels.iter().zip(weights).filter(|(l, _)| **l == c);
+                members.map(|(_, w)| w).sum()
+            })
+            .collect();
+        let groups = sizes.iter().filter(|&&s| s > 0.0).count();
+        if speakers.is_some_and(|n| groups <= n) {
+            return renumber(&labels);
+        }
+        let largest = sizes.iter().cloned().fold(0.0, f32::max);
+        let small = |c: usize| {
+            sizes[c] < largest
+                && (sizes[c] < MIN_SPEAKER_SHARE * total || sizes[c] < MIN_SPEAKER_FRAMES as f32)
+        };
+        let mut best = (f32::NEG_INFINITY, 0, 0);
+        for a in 0..centres.len() {
+            for b in 0..centres.len() {
+                if a != b && sizes[a] > 0.0 && sizes[b] > 0.0 && !small(b) {
+                    let s = similarity(&centres[a], &centres[b]);
+                    // A small group joins its nearest big one whatever the score.
+                    let s = if small(a) { s + 2.0 } else { s };
+                    if s > best.0 {
+                        best = (s, a, b);
+                    }
+                }
+            }
+        }
+        let (score, from, into) = best;
+        if score == f32::NEG_INFINITY || (speakers.is_none() && score < same_centroid) {
+            return renumber(&labels);
+        }
+        labels
+            .iter_mut()
+            .filter(|l| **l == from)
+            .for_each(|l| *l = into);
+    }
+}
+
+/// A group with less than this share of the windows is not a speaker of its own.
+const MIN_SPEAKER_SHARE: f32 = 0.03;
+/// Nor is one with less speech than this (in frames), whose mean voiceprint is too noisy.
+const MIN_SPEAKER_FRAMES: usize = 250;
+
+/// Re-assigns each window to the speaker whose mean voiceprint it is closest to, a few times:
+/// clustering commits to merges early, and a window can end up with the wrong group.
+fn refine(embeddings: &[Embedding], weights: &[f32], mut labels: Vec<usize>) -> Vec<usize> {
+    for _ in 0..REFINE_ROUNDS {
+        let centres = centroids(embeddings, weights, &labels);
+        let next: Vec<usize> = embeddings
+            .iter()
+            .map(|e| {
+                (0..centres.len())
+                    .max_by(|&a, &b| {
+                        similarity(e, &centres[a]).total_cmp(&similarity(e, &centres[b]))
+                    })
+                    .unwrap_or(0)
+            })
+            .collect();
+        if next == labels {
+            break;
+        }
+        labels = next;
+    }
+    renumber(&labels)
+}
+
+const REFINE_ROUNDS: usize = 10;
+/// Runs of one label, short same-speaker gaps bridged.
+fn spans(frame_labels: &[Option<usize>]) -> Vec<SpeakerSpan> {
+    let mut out: Vec<SpeakerSpan> = Vec::new();
+    let mut frame = 0;
+    while frame < frame_labels.len() {
+        let Some(speaker) = frame_labels[frame] else {
+            frame += 1;
+            continue;
+        };
+        let start = frame;
+        while frame < frame_labels.len() && frame_labels[frame] == Some(speaker) {
+            frame += 1;
+        }
+        let (start, end) = (Ms(start as u64 * FRAME_MS), Ms(frame as u64 * FRAME_MS));
+        match out.last_mut() {
+            Some(last)
+                if last.speaker == speaker
+                    && start.0 - last.end.0 <= BRIDGE_FRAMES as u64 * FRAME_MS =>
+            {
+                last.end = end;
+            }
+            _ => out.push(SpeakerSpan {
+                speaker,
+                start,
+                end,
+            }),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A unit voiceprint near axis `axis`, nudged by `jitter` toward the next axis.
+    fn voice(axis: usize, jitter: f32) -> Embedding {
+        let mut v = vec![0.0; EMBEDDING];
+        v[axis] = 1.0;
+        v[axis + 1] = jitter;
+        normalise(&mut v);
+        v
+    }
+
+    #[test]
+    fn short_pauses_stay_inside_an_island() {
+        let mut speech = vec![false; 100];
+        speech[10..20].iter_mut().for_each(|s| *s = true);
+        speech[25..40].iter_mut().for_each(|s| *s = true); // 5-frame pause: bridged
+        speech[70..80].iter_mut().for_each(|s| *s = true); // 30-frame pause: a new island
+        assert_eq!(islands(&speech), [(10, 40), (70, 80)]);
+    }
+
+    #[test]
+    fn clustering_finds_the_voices_and_honours_a_forced_count() {
+        // Two voices, three islands each, plus a third voice nearer the second than the first.
+        let mut third = vec![0.0; EMBEDDING];
+        third[2] = 0.6;
+        third[4] = 0.8;
+        let embeddings = vec![
+            voice(0, 0.05),
+            voice(2, 0.0),
+            voice(0, 0.1),
+            voice(2, 0.08),
+            voice(0, 0.0),
+            voice(2, 0.04),
+            third,
+        ];
+        let weights = vec![500.0; embeddings.len()];
+        let labels = agglomerate(&embeddings, 0.85);
+        let found = consolidate(&embeddings, &weights, labels.clone(), None, 0.95);
+        assert_eq!(found, [0, 1, 0, 1, 0, 1, 2]);
+        let forced = consolidate(&embeddings, &weights, labels, Some(2), 0.95);
+        assert_eq!(forced, [0, 1, 0, 1, 0, 1, 1]);
+    }
+
+    #[test]
+    fn a_group_with_too_little_speech_joins_its_nearest_voice() {
+        let embeddings = vec![voice(0, 0.0), voice(2, 0.0), voice(0, 0.9)];
+        let weights = vec![2_000.0, 2_000.0, 100.0];
+        let labels = agglomerate(&embeddings, 0.85);
+        assert_eq!(labels, [0, 1, 2]);
+        assert_eq!(
+            consolidate(&embeddings, &weights, labels, None, 0.95),
+            [0, 1, 0]
+        );
+    }
+
+    #[test]
+    fn spans_bridge_one_speakers_short_gaps_only() {
+        let mut frames = vec![None; 400];
+        frames[0..50].iter_mut().for_each(|f| *f = Some(0));
+        frames[90..150].iter_mut().for_each(|f| *f = Some(0)); // 40-frame gap: bridged
+        frames[160..200].iter_mut().for_each(|f| *f = Some(1));
+        frames[350..400].iter_mut().for_each(|f| *f = Some(1)); // 150-frame gap: kept
+        let span = |speaker, start, end| SpeakerSpan {
+            speaker,
+            start: Ms(start),
+            end: Ms(end),
+        };
+        assert_eq!(
+            spans(&frames),
+            [
+                span(0, 0, 1_500),
+                span(1, 1_600, 2_000),
+                span(1, 3_500, 4_000)
+            ]
+        );
+    }
+}
