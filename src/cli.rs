@@ -58,8 +58,13 @@ pub struct AsrArgs {
     #[arg(long, value_name = "WIDTH")]
     pub beam: Option<usize>,
     /// Name the speaker on a channel of a multi-channel recording, e.g. --channel 0="Dana Ruiz".
+    /// A named channel is that one person; other channels are diarized.
     #[arg(long = "channel", value_name = "N=NAME")]
     pub channels: Vec<String>,
+    /// How many people speak in a mono recording (default: estimated from their voices);
+    /// 1 keeps the recording as one speaker and needs no voice encoder.
+    #[arg(long, value_name = "N")]
+    pub speakers: Option<usize>,
     /// Run Whisper's encoder over its full 30 s window for every chunk, instead of fitting the
     /// window to the chunk (slower; for comparison).
     #[arg(long)]

@@ -1,7 +1,7 @@
 //! The debrief: everything one analysis found about one call, in the shape the JSON report
 //! publishes (`swimlane.debrief/1`). Renderers read it; nothing here does I/O.
 
-use crate::model::{CallType, Role, RoleSource, Timing};
+use crate::model::{CallType, NameSource, Role, RoleSource, Timing};
 use crate::time::Ms;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -242,6 +242,9 @@ pub struct SpeakerSummary {
     pub name: String,
     pub role: Role,
     pub role_source: RoleSource,
+    /// How a recording's speaker got their name (voiceprint, channel, introduction...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identified: Option<NameSource>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     pub present: bool,

@@ -83,6 +83,7 @@ pub fn speakers(call: &Call) -> Vec<SpeakerSummary> {
                 name: p.name.clone(),
                 role: p.role,
                 role_source: p.role_source,
+                identified: p.identified,
                 title: p.title.clone(),
                 present: p.present,
                 turns: own.len(),
@@ -204,6 +205,7 @@ mod tests {
                     role_source: RoleSource::Flag,
                     title: None,
                     present: true,
+                    identified: None,
                 })
                 .collect(),
             turns: turns

@@ -72,6 +72,8 @@ pub enum RoleSource {
     Transcript,
     /// Someone introduced this speaker's role in the call ("I'm Sam, the solutions engineer").
     Introduction,
+    /// The speaker's voice matches an enrolled voiceprint, which carries the role.
+    Voiceprint,
     /// Nothing said otherwise, so a prospect.
     Default,
 }
@@ -83,6 +85,7 @@ impl RoleSource {
             RoleSource::Charter => "charter",
             RoleSource::Transcript => "transcript",
             RoleSource::Introduction => "self-introduction in the call",
+            RoleSource::Voiceprint => "enrolled voiceprint",
             RoleSource::Default => "default",
         }
     }
@@ -177,12 +180,66 @@ impl Turn {
     }
 }
 
+impl Transcript {
+    /// Gives speaker `from` the name `to` in the participant list and every turn.
+    pub fn rename(&mut self, from: &str, to: &str) {
+        for p in self.participants.iter_mut().filter(|p| p.name == from) {
+            p.name = to.to_string();
+        }
+        for turn in self.turns.iter_mut().filter(|t| t.speaker == from) {
+            turn.speaker = to.to_string();
+        }
+    }
+}
+
 /// A participant as the transcript declares them; the role may be unknown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeclaredParticipant {
     pub name: String,
     pub role: Option<Role>,
     pub title: Option<String>,
+    /// How a recording's speaker got this name; `None` when a transcript file names them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identified: Option<NameSource>,
+}
+
+/// How a speaker found in a recording was named.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "by")]
+pub enum NameSource {
+    /// `--channel N=NAME`: the channel is this person's.
+    Channel,
+    /// The speaker's voice matches an enrolled voiceprint, with this cosine similarity.
+    Voiceprint { similarity: f32 },
+    /// The speaker said their name ("I'm Sam Patel, the solutions engineer").
+    Introduction,
+    /// Voiceprint clustering found a distinct voice nobody named: "Speaker N".
+    Diarization,
+    /// A channel nobody named, taken as one speaker: "Channel N".
+    UnnamedChannel,
+    /// One unnamed speaker for the whole recording.
+    Undivided,
+}
+
+impl NameSource {
+    pub fn describe(self) -> String {
+        match self {
+            NameSource::Channel => "--channel flag".into(),
+            NameSource::Voiceprint { similarity } => format!("voiceprint {similarity:.2}"),
+            NameSource::Introduction => "said their name".into(),
+            NameSource::Diarization => "unnamed voice".into(),
+            NameSource::UnnamedChannel => "unnamed channel".into(),
+            NameSource::Undivided => "speakers not separated".into(),
+        }
+    }
+
+    /// Whether the name is a placeholder that a better source may replace.
+    pub fn is_placeholder(self) -> bool {
+        matches!(
+            self,
+            NameSource::Diarization | NameSource::UnnamedChannel | NameSource::Undivided
+        )
+    }
 }
 
 /// A call transcript as read from a file, before roles are settled.
@@ -206,6 +263,8 @@ pub struct Participant {
     pub role: Role,
     pub role_source: RoleSource,
     pub title: Option<String>,
+    /// How a recording's speaker got this name, when it was not a transcript's.
+    pub identified: Option<NameSource>,
     /// False for people who are named as vendor colleagues but never speak.
     pub present: bool,
 }

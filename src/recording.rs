@@ -15,21 +15,33 @@ use swimlane::asr::{Recognition, ggml, models};
 use swimlane::audio::AudioStream;
 use swimlane::audio::vad::GateSettings;
 use swimlane::charter::Charter;
+use swimlane::diarize::cluster::ClusterSettings;
+use swimlane::diarize::encoder::VoiceEncoder;
+use swimlane::diarize::recording::{LaneSpeakers, diarize_recording};
+use swimlane::diarize::voiceprint::{VoiceStore, apply_matches, match_voices};
 use swimlane::lexicon::Lexicon;
 use swimlane::model::Transcript;
 use swimlane::transcript::{self, Format};
 
-/// Turns recordings into transcripts: loads the model once, on first need.
+/// Turns recordings into transcripts: loads the models once, on first need.
 pub struct Transcriber {
     model: PathBuf,
     model_name: String,
     settings: RecogniseSettings,
     channels: ChannelNames,
+    diarizer: ClusterSettings,
     cache: Option<Cache>,
+    speaker_cache: Option<Cache>,
     allow_truncated: bool,
     show_progress: bool,
     recogniser: Option<Recogniser>,
+    encoder: Option<VoiceEncoder>,
+    voices: VoiceStore,
 }
+
+/// Bumped whenever a change to the diarizer changes who it finds, so that cached speaker
+/// turns from before are not reused.
+const DIARIZER_VERSION: u32 = 2;
 
 impl Transcriber {
     pub fn new(args: &AsrArgs, charter: &Charter, lexicon: &Lexicon, quiet: bool) -> Result<Self> {
@@ -41,6 +53,9 @@ impl Transcriber {
         };
         if args.beam == Some(0) {
             bail!("--beam must be at least 1");
+        }
+        if args.speakers == Some(0) {
+            bail!("--speakers must be at least 1 (1 keeps the recording as one speaker)");
         }
         let terms = lexicon
             .vocab
@@ -59,34 +74,106 @@ impl Transcriber {
             model_name: format!("{model_name} ({size} bytes)"),
             model,
             channels: parse_channels(&args.channels)?,
+            diarizer: ClusterSettings {
+                speakers: args.speakers,
+                ..ClusterSettings::default()
+            },
             cache: (!args.no_cache)
                 .then(|| Cache::new(swimlane::paths::cache_dir().join("transcripts"))),
+            speaker_cache: (!args.no_cache)
+                .then(|| Cache::new(swimlane::paths::cache_dir().join("speakers"))),
             allow_truncated: args.allow_truncated,
             show_progress: !quiet && std::io::stderr().is_terminal(),
             recogniser: None,
+            encoder: None,
+            voices: crate::voice::load_store()?,
         })
     }
 
-    /// The transcript of one recording, from the cache when it has it.
+    /// The transcript of one recording, from the caches when they have it: recognised, its
+    /// speakers separated, and those whose voices are enrolled named.
     pub fn transcript(&mut self, audio: &Path) -> Result<Transcript> {
-        let recognition = self.recognition(audio)?;
-        let id = audio
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "recording".into());
-        Ok(to_transcript(&recognition, &self.channels, &id))
-    }
-
-    fn recognition(&mut self, audio: &Path) -> Result<Recognition> {
         // Open first: a missing or unreadable file is reported as such, before any cache work.
         let stream = AudioStream::open(audio, self.allow_truncated)?;
-        let key = match &self.cache {
+        let audio_hash = match &self.cache {
             Some(_) => Some(
-                Cache::key(audio, &self.model_name, &self.settings.fingerprint())
+                Cache::audio_hash(audio)
                     .with_context(|| format!("{}: cannot read", audio.display()))?,
             ),
             None => None,
         };
+        let recognition = self.recognition(audio, stream, audio_hash.as_deref())?;
+        let speakers = self.speakers(audio, &recognition, audio_hash.as_deref())?;
+        let id = audio
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "recording".into());
+        let attributed = to_transcript(&recognition, &self.channels, speakers.as_ref(), &id);
+        let mut transcript = attributed.transcript;
+        apply_matches(
+            &mut transcript,
+            &match_voices(&attributed.voices, &self.voices),
+        );
+        Ok(transcript)
+    }
+
+    /// Each lane's speakers, or `None` when nothing is to be diarized: one speaker was asked
+    /// for, every channel is named, or nobody spoke.
+    fn speakers(
+        &mut self,
+        audio: &Path,
+        recognition: &Recognition,
+        audio_hash: Option<&str>,
+    ) -> Result<Option<LaneSpeakers>> {
+        let lanes = recognition.channels.max(1);
+        let named: Vec<usize> = self.channels.0.iter().map(|(c, _)| *c).collect();
+        let one_speaker = lanes == 1 && self.diarizer.speakers == Some(1);
+        if one_speaker
+            || (0..lanes).all(|lane| named.contains(&lane))
+            || recognition.segments.is_empty()
+        {
+            return Ok(None);
+        }
+        let entry = models::default_voice_encoder();
+        let key = audio_hash.map(|hash| {
+            let settings = format!(
+                "diarizer={DIARIZER_VERSION};{:?};named={named:?}",
+                self.diarizer
+            );
+            Cache::key_of(hash, &format!("{} {}", entry.file, entry.sha256), &settings)
+        });
+        if let (Some(cache), Some(key)) = (&self.speaker_cache, &key)
+            && let Some(hit) = cache.get(key)
+        {
+            return Ok(Some(hit));
+        }
+        if self.encoder.is_none() {
+            self.encoder = Some(crate::voice::load_encoder().map_err(|e| {
+                anyhow!("{e:#}; or pass --speakers 1 to keep a mono recording as one speaker")
+            })?);
+        }
+        let encoder = self.encoder.as_ref().expect("loaded above");
+        let bar = self.spinner(audio, "separating speakers in");
+        let stream = AudioStream::open(audio, self.allow_truncated)?;
+        let speakers = diarize_recording(stream, encoder, self.diarizer, &named)?;
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        if let (Some(cache), Some(key)) = (&self.speaker_cache, &key) {
+            // A cache that cannot be written costs a later re-run, not this one.
+            let _ = cache.put(key, &speakers);
+        }
+        Ok(Some(speakers))
+    }
+
+    fn recognition(
+        &mut self,
+        audio: &Path,
+        stream: AudioStream,
+        audio_hash: Option<&str>,
+    ) -> Result<Recognition> {
+        let key = audio_hash
+            .map(|hash| Cache::key_of(hash, &self.model_name, &self.settings.fingerprint()));
         if let (Some(cache), Some(key)) = (&self.cache, &key)
             && let Some(hit) = cache.get(key)
         {
@@ -111,6 +198,19 @@ impl Transcriber {
             let _ = cache.put(key, &recognition);
         }
         Ok(recognition)
+    }
+
+    fn spinner(&self, audio: &Path, doing: &str) -> Option<ProgressBar> {
+        if !self.show_progress {
+            return None;
+        }
+        let bar = ProgressBar::new_spinner();
+        bar.set_message(format!(
+            "{doing} {}",
+            audio.file_name().unwrap_or_default().to_string_lossy()
+        ));
+        bar.enable_steady_tick(Duration::from_millis(250));
+        Some(bar)
     }
 
     fn progress_bar(&self, audio: &Path, declared_s: Option<f64>) -> Option<ProgressBar> {

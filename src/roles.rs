@@ -4,7 +4,7 @@
 //! name vendor colleagues who are absent, so that a handoff to them can be recognised.
 
 use crate::charter::{Charter, DEFAULT_RESCUE_PHRASE, same_person};
-use crate::model::{Call, Participant, Role, RoleSource, Transcript};
+use crate::model::{Call, NameSource, Participant, Role, RoleSource, Transcript};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -90,6 +90,8 @@ pub fn resolve(
     flags: &[RoleFlag],
     titles: &TitleWords,
 ) -> Call {
+    let named = name_by_introduction(transcript, charter);
+    let transcript = &named;
     let mut warnings = transcript.warnings.clone();
     let speakers = speakers_in_order(transcript);
     for flag in flags {
@@ -108,13 +110,20 @@ pub fn resolve(
         .map(|name| {
             let declared = transcript.participants.iter().find(|p| &p.name == name);
             let intro = intros.iter().find(|i| same_person(&i.name, name));
+            let identified = declared.and_then(|d| d.identified);
+            let by_voice = matches!(identified, Some(NameSource::Voiceprint { .. }));
             let (role, role_source) =
                 if let Some(f) = flags.iter().find(|f| same_person(&f.name, name)) {
                     (f.role, RoleSource::Flag)
                 } else if let Some(r) = charter.role_of(name) {
                     (r, RoleSource::Charter)
                 } else if let Some(r) = declared.and_then(|d| d.role) {
-                    (r, RoleSource::Transcript)
+                    let source = if by_voice {
+                        RoleSource::Voiceprint
+                    } else {
+                        RoleSource::Transcript
+                    };
+                    (r, source)
                 } else if let Some(r) = intro.and_then(|i| i.role) {
                     (r, RoleSource::Introduction)
                 } else {
@@ -128,6 +137,7 @@ pub fn resolve(
                     .and_then(|d| d.title.clone())
                     .or_else(|| intro.filter(|i| i.role.is_none()).map(|i| i.title.clone())),
                 present: true,
+                identified,
             }
         })
         .collect();
@@ -146,6 +156,51 @@ pub fn resolve(
         timing: transcript.timing,
         warnings,
     }
+}
+
+/// A recording's unnamed speakers ("Speaker 2") who introduce themselves ("I'm Sam Patel, the
+/// solutions engineer") take that name, or the charter's fuller spelling of it, unless someone
+/// else in the call already has it.
+fn name_by_introduction(transcript: &Transcript, charter: &Charter) -> Transcript {
+    let mut named = transcript.clone();
+    let placeholders: Vec<String> = transcript
+        .participants
+        .iter()
+        .filter(|p| p.identified.is_some_and(NameSource::is_placeholder))
+        .map(|p| p.name.clone())
+        .collect();
+    for placeholder in placeholders {
+        let said = transcript
+            .turns
+            .iter()
+            .filter(|t| t.speaker == placeholder)
+            .find_map(|t| {
+                let text = crate::text::fold_punctuation(&t.text);
+                SELF_INTRO
+                    .captures(&text)
+                    .map(|caps| caps["name"].to_string())
+            });
+        let Some(said) = said else { continue };
+        let name = charter
+            .ae
+            .iter()
+            .chain(&charter.se)
+            .find(|full| same_person(full, &said))
+            .cloned()
+            .unwrap_or(said);
+        if named
+            .participants
+            .iter()
+            .any(|p| same_person(&p.name, &name))
+        {
+            continue;
+        }
+        named.rename(&placeholder, &name);
+        if let Some(p) = named.participants.iter_mut().find(|p| p.name == name) {
+            p.identified = Some(NameSource::Introduction);
+        }
+    }
+    named
 }
 
 fn speakers_in_order(transcript: &Transcript) -> Vec<String> {
@@ -265,6 +320,7 @@ fn add_absent_colleagues(
             role_source: source,
             title: None,
             present: false,
+            identified: None,
         });
     }
 }
@@ -330,6 +386,50 @@ mod tests {
     }
 
     #[test]
+    fn unnamed_voices_take_the_names_they_introduce_and_enrolled_roles_count() {
+        let mut t = transcript(&[
+            (
+                "Speaker 1",
+                "Hi all, I'm Sam, the solutions engineer on the account.",
+            ),
+            ("Speaker 2", "Great to meet you."),
+            ("Dana Ruiz", "Thanks, Sam."),
+        ]);
+        let unnamed = |name: &str, role: Option<Role>, by: NameSource| DeclaredParticipant {
+            name: name.into(),
+            role,
+            title: None,
+            identified: Some(by),
+        };
+        t.participants = vec![
+            unnamed("Speaker 1", None, NameSource::Diarization),
+            unnamed("Speaker 2", None, NameSource::Diarization),
+            unnamed(
+                "Dana Ruiz",
+                Some(Role::Ae),
+                NameSource::Voiceprint { similarity: 0.9 },
+            ),
+        ];
+        let charter = Charter {
+            se: vec!["Sam Patel".into()],
+            ..Charter::default()
+        };
+        let call = resolve(&t, &charter, &[], &titles());
+        // The charter's fuller spelling of the name said, and the charter's role.
+        assert_eq!(role(&call, "Sam Patel"), (Role::Se, RoleSource::Charter));
+        assert_eq!(
+            call.participant("Sam Patel").unwrap().identified,
+            Some(NameSource::Introduction)
+        );
+        assert_eq!(call.turns[0].speaker, "Sam Patel");
+        assert_eq!(
+            role(&call, "Speaker 2"),
+            (Role::Prospect, RoleSource::Default)
+        );
+        assert_eq!(role(&call, "Dana Ruiz"), (Role::Ae, RoleSource::Voiceprint));
+    }
+
+    #[test]
     fn flags_beat_charter_beat_transcript() {
         let mut t = transcript(&[("Dana Ruiz", "Hello."), ("Sam Patel", "Hi.")]);
         t.participants = vec![
@@ -337,11 +437,13 @@ mod tests {
                 name: "Dana Ruiz".into(),
                 role: Some(Role::Prospect),
                 title: None,
+                identified: None,
             },
             DeclaredParticipant {
                 name: "Sam Patel".into(),
                 role: Some(Role::Prospect),
                 title: None,
+                identified: None,
             },
         ];
         let charter = Charter {

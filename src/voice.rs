@@ -83,6 +83,11 @@ fn store_path() -> PathBuf {
     swimlane::paths::data_dir().join("voiceprints.json")
 }
 
+/// The enrolled voices (none when nobody has enrolled one yet).
+pub(crate) fn load_store() -> Result<VoiceStore> {
+    load(&store_path())
+}
+
 fn load(path: &Path) -> Result<VoiceStore> {
     match std::fs::read_to_string(path) {
         Ok(text) => VoiceStore::parse(&text).map_err(|e| {
@@ -104,7 +109,7 @@ fn save(path: &Path, store: &VoiceStore) -> Result<()> {
     crate::app::write_atomically(path, store.to_json().as_bytes())
 }
 
-fn load_encoder() -> Result<VoiceEncoder> {
+pub(crate) fn load_encoder() -> Result<VoiceEncoder> {
     let entry = models::default_voice_encoder();
     let path = models::models_dir().join(&entry.file);
     let bytes = std::fs::read(&path).map_err(|_| {

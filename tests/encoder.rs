@@ -6,10 +6,10 @@
 
 use std::path::{Path, PathBuf};
 use swimlane::asr::models;
-use swimlane::audio::{AudioStream, decode_all, mix_down};
+use swimlane::audio::{AudioStream, mix_down};
 use swimlane::diarize::cluster::{ClusterSettings, diarize};
 use swimlane::diarize::der::{DerSettings, score};
-use swimlane::diarize::encoder::{PARTIAL_FRAMES, VoiceEncoder, similarity};
+use swimlane::diarize::encoder::{MelStream, PARTIAL_FRAMES, VoiceEncoder, similarity};
 use swimlane::diarize::rttm::SpeakerTurn;
 use swimlane::time::Ms;
 
@@ -34,16 +34,18 @@ fn encoder() -> Option<VoiceEncoder> {
     Some(VoiceEncoder::from_checkpoint(&bytes).expect("the installed encoder loads"))
 }
 
+/// whisper.cpp's jfk.wav (16 kHz, 16-bit mono) as samples.
+fn jfk_samples() -> Vec<f32> {
+    let mut wav = hound::WavReader::open(root().join("tests/fixtures/audio/jfk.wav")).unwrap();
+    wav.samples::<i16>()
+        .map(|s| f32::from(s.unwrap()) / 32768.0)
+        .collect()
+}
+
 #[test]
 fn embedding_matches_the_numpy_reference() {
     let Some(encoder) = encoder() else { return };
-    let mut wav = hound::WavReader::open(root().join("tests/fixtures/audio/jfk.wav")).unwrap();
-    let samples: Vec<f32> = wav
-        .samples::<i16>()
-        .take(64_000)
-        .map(|s| f32::from(s.unwrap()) / 32768.0)
-        .collect();
-    let ours = encoder.embed_utterance(&samples);
+    let ours = encoder.embed_utterance(&jfk_samples()[..64_000]);
     let text =
         std::fs::read_to_string(root().join("tests/fixtures/encoder/jfk-4s.ge2e.txt")).unwrap();
     let reference: Vec<f32> = text.lines().map(|l| l.parse().unwrap()).collect();
@@ -109,15 +111,27 @@ fn one_voice_is_closer_to_itself_than_to_the_others() {
     }
 }
 
+/// Mel frames computed from audio in odd-sized blocks are the frames of the whole.
+#[test]
+fn streamed_mel_frames_match_whole_ones() {
+    let Some(encoder) = encoder() else { return };
+    let samples = jfk_samples();
+    let whole = encoder.mel_frames(&samples);
+    assert_eq!(whole.len(), 1 + samples.len() / 160);
+    for block in [37, 160, 1_000] {
+        let mut stream = MelStream::new(&encoder);
+        samples.chunks(block).for_each(|b| stream.push(b));
+        let streamed = stream.finish();
+        assert_eq!(streamed.frames, whole, "blocks of {block}");
+        assert!(streamed.rms > 0.01);
+    }
+}
+
 /// Batching windows through the LSTM gives the same voiceprints as one window at a time.
 #[test]
 fn batched_windows_match_single_windows() {
     let Some(encoder) = encoder() else { return };
-    let mut wav = hound::WavReader::open(root().join("tests/fixtures/audio/jfk.wav")).unwrap();
-    let samples: Vec<f32> = wav
-        .samples::<i16>()
-        .map(|s| f32::from(s.unwrap()) / 32768.0)
-        .collect();
+    let samples = jfk_samples();
     let frames = encoder.mel_frames(&samples);
     let starts = [0, 80, 333, frames.len() - PARTIAL_FRAMES];
     let batched = encoder.embed_windows(&frames, &starts);
@@ -140,12 +154,14 @@ fn batched_windows_match_single_windows() {
 #[test]
 fn the_sample_mixed_to_mono_is_diarized() {
     let Some(encoder) = encoder() else { return };
+    let mut stream = AudioStream::open(&root().join("samples/demo-call.flac"), false).unwrap();
+    let mut mel = MelStream::new(&encoder);
     let mut mono = Vec::new();
-    mix_down(
-        &decode_all(&root().join("samples/demo-call.flac")).unwrap(),
-        &mut mono,
-    );
-    let found = diarize(&encoder, &mono, ClusterSettings::default());
+    while let Some(block) = stream.next_block().unwrap() {
+        mix_down(&block, &mut mono);
+        mel.push(&mono);
+    }
+    let found = diarize(&encoder, mel.finish(), ClusterSettings::default());
     assert_eq!(found.voiceprints.len(), 3);
     let hypothesis: Vec<SpeakerTurn> = found
         .spans

@@ -465,6 +465,7 @@ fn handoff_to_an_absent_ae_is_deferred() {
         name: AE.into(),
         role: Some(Role::Ae),
         title: None,
+        identified: None,
     });
     let d = analyze_transcript(&t);
     assert_eq!(handoffs(&d), [(1, Role::Se, Role::Ae, true)]);
@@ -876,6 +877,7 @@ fn sponsor_title_of_someone_who_never_speaks_does_not_count() {
         name: "Rita Vance".into(),
         role: Some(Role::Prospect),
         title: Some("VP Finance".into()),
+        identified: None,
     });
     assert!(!covered(&analyze_transcript(&t), QualItem::Sponsor));
 }

@@ -579,6 +579,7 @@ patterns = ['''\bhead\s+of\b''']
         name: "Rita Vance".into(),
         role: Some(Role::Prospect),
         title: Some("Head of Risk".into()),
+        identified: None,
     });
     let d = run_with(&lexicon, &t, &Charter::default());
     // Hannah's first turn; not the SE (the rule listens to prospects), not the silent Rita.

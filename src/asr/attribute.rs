@@ -1,10 +1,14 @@
-//! Turns recognised words into speaker turns. With one channel per participant (a recorder that
-//! keeps a track per person, or a two-sided phone recording), each word belongs to the channel
-//! that carries it; a mono mix stays one unnamed speaker until diarization splits it, with a
-//! turn per recognised segment so that turn-level findings still point at a sentence.
+//! Turns recognised words into speaker turns. Each word belongs to the channel that carries it
+//! when a channel is one named person (`--channel`), and otherwise to the diarized voice whose
+//! speech it overlaps in its lane (the mono mix, or its channel), which re-segments turns at
+//! word boundaries. Without diarization a channel is one speaker, and a mono mix one speaker
+//! with a turn per recognised segment so that turn-level findings still point at a sentence.
 
-use super::{Recognition, Word};
-use crate::model::{DeclaredParticipant, Timing, Transcript, Turn};
+use super::{Recognition, Segment, Word};
+use crate::diarize::cluster::SpeakerSpan;
+use crate::diarize::encoder::Embedding;
+use crate::diarize::recording::LaneSpeakers;
+use crate::model::{DeclaredParticipant, NameSource, Timing, Transcript, Turn};
 use crate::time::Ms;
 
 /// A pause at which one speaker's words start a new turn.
@@ -15,6 +19,10 @@ const TURN_PAUSE: Ms = Ms(2_000);
 pub struct ChannelNames(pub Vec<(usize, String)>);
 
 impl ChannelNames {
+    fn has(&self, channel: usize) -> bool {
+        self.0.iter().any(|(c, _)| *c == channel)
+    }
+
     fn name(&self, channel: usize) -> String {
         self.0
             .iter()
@@ -24,47 +32,116 @@ impl ChannelNames {
     }
 }
 
-/// The speaker a mono recording's words are given.
+/// The speaker a mono recording's words are given when its voices are not separated.
 pub const MONO_SPEAKER: &str = "Speaker 1";
 
-/// Builds the transcript the analysis reads from what recognition found.
-pub fn to_transcript(recognition: &Recognition, names: &ChannelNames, id: &str) -> Transcript {
-    // Every word with its speaker and segment, segment by segment in time order. With a track
+/// A recording's transcript, and the voiceprint of each speaker that diarization found (by
+/// participant name), for matching against enrolled voices.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attributed {
+    pub transcript: Transcript,
+    pub voices: Vec<(String, Embedding)>,
+}
+
+/// Who said a word, before speakers get their display names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Voice {
+    /// A channel named with `--channel`.
+    NamedChannel(usize),
+    /// Speaker `cluster` of lane `lane`'s diarization.
+    Diarized { lane: usize, cluster: usize },
+    /// A channel taken whole, nobody having named or diarized it.
+    Channel(usize),
+    /// The one speaker of an undivided mono recording.
+    Undivided,
+}
+
+/// Builds the transcript the analysis reads from what recognition found, splitting speakers by
+/// `speakers` (each lane's diarization) where given. Diarized voices are "Speaker N" in order
+/// of first speech until something names them.
+pub fn to_transcript(
+    recognition: &Recognition,
+    names: &ChannelNames,
+    speakers: Option<&LaneSpeakers>,
+    id: &str,
+) -> Attributed {
+    // Every word with its voice and segment, segment by segment in time order. With a track
     // per person each segment is one stretch of one person's speech, so segment order is turn
     // order even where word timestamps are loose.
-    let mut words: Vec<(usize, String, &Word)> = Vec::new();
+    let mut words: Vec<(usize, Voice, &Word)> = Vec::new();
     for (index, segment) in recognition.segments.iter().enumerate() {
         for word in &segment.words {
-            let speaker = match segment.channel {
-                Some(channel) => names.name(channel),
-                None => speaker_of(recognition, names, word),
-            };
-            words.push((index, speaker, word));
+            words.push((
+                index,
+                voice_of(recognition, names, speakers, segment, word),
+                word,
+            ));
         }
     }
-    let by_channel = recognition.channels > 1;
+    for sentence in sentences(&words) {
+        settle_sentence(&mut words[sentence]);
+    }
+    let mut voices: Vec<Voice> = Vec::new();
+    for (_, voice, _) in &words {
+        if !voices.contains(voice) {
+            voices.push(*voice);
+        }
+    }
+    let mut diarized = 0;
+    let display: Vec<(String, NameSource)> = voices
+        .iter()
+        .map(|voice| match *voice {
+            Voice::NamedChannel(channel) => (names.name(channel), NameSource::Channel),
+            Voice::Channel(channel) => (names.name(channel), NameSource::UnnamedChannel),
+            Voice::Undivided => (MONO_SPEAKER.to_string(), NameSource::Undivided),
+            Voice::Diarized { .. } => {
+                diarized += 1;
+                (format!("Speaker {diarized}"), NameSource::Diarization)
+            }
+        })
+        .collect();
+    let name_of = |voice: Voice| {
+        let at = voices
+            .iter()
+            .position(|v| *v == voice)
+            .expect("listed above");
+        display[at].0.clone()
+    };
+
+    let across_segments = recognition.channels > 1 || speakers.is_some();
     let mut turns: Vec<Turn> = Vec::new();
     let mut last: Option<(usize, Ms)> = None;
-    for (segment, speaker, word) in words {
+    for (segment, voice, word) in words {
+        let speaker = name_of(voice);
         let continues = turns.last().is_some_and(|t: &Turn| {
             let (last_segment, last_end) = last.expect("set with the first word");
             t.speaker == speaker
                 && word.start.saturating_sub(last_end) < TURN_PAUSE
-                && (by_channel || segment == last_segment)
+                && (across_segments || segment == last_segment)
         });
         push_word(&mut turns, word, speaker, continues);
         last = Some((segment, word.end));
     }
-    let mut participants: Vec<DeclaredParticipant> = Vec::new();
-    for turn in &turns {
-        if !participants.iter().any(|p| p.name == turn.speaker) {
-            participants.push(DeclaredParticipant {
-                name: turn.speaker.clone(),
-                role: None,
-                title: None,
-            });
-        }
-    }
+    let participants = display
+        .iter()
+        .map(|(name, source)| DeclaredParticipant {
+            name: name.clone(),
+            role: None,
+            title: None,
+            identified: Some(*source),
+        })
+        .collect();
+    let voiceprints = voices
+        .iter()
+        .zip(&display)
+        .filter_map(|(voice, (name, _))| match *voice {
+            Voice::Diarized { lane, cluster } => {
+                let lane = speakers?.get(lane)?.as_ref()?;
+                Some((name.clone(), lane.voiceprints.get(cluster)?.clone()))
+            }
+            _ => None,
+        })
+        .collect();
     let mut warnings = Vec::new();
     if turns.is_empty() {
         warnings.push(format!(
@@ -72,15 +149,18 @@ pub fn to_transcript(recognition: &Recognition, names: &ChannelNames, id: &str) 
             recognition.duration.clock()
         ));
     }
-    Transcript {
-        id: Some(id.to_string()),
-        title: None,
-        call_type: None,
-        rescue_phrase: None,
-        participants,
-        turns,
-        timing: Timing::Recorded,
-        warnings,
+    Attributed {
+        transcript: Transcript {
+            id: Some(id.to_string()),
+            title: None,
+            call_type: None,
+            rescue_phrase: None,
+            participants,
+            turns,
+            timing: Timing::Recorded,
+            warnings,
+        },
+        voices: voiceprints,
     }
 }
 
@@ -102,16 +182,113 @@ fn push_word(turns: &mut Vec<Turn>, word: &Word, speaker: String, continues: boo
     }
 }
 
-fn speaker_of(recognition: &Recognition, names: &ChannelNames, word: &Word) -> String {
-    match recognition.envelope.loudest(word.start, word.end) {
-        Some((channel, _)) => names.name(channel),
-        None if recognition.channels > 1 => names.name(0),
-        None => names
-            .0
-            .first()
-            .map(|(_, n)| n.clone())
-            .unwrap_or_else(|| MONO_SPEAKER.to_string()),
+fn voice_of(
+    recognition: &Recognition,
+    names: &ChannelNames,
+    speakers: Option<&LaneSpeakers>,
+    segment: &Segment,
+    word: &Word,
+) -> Voice {
+    let channel = match segment.channel {
+        Some(channel) => Some(channel),
+        None => recognition
+            .envelope
+            .loudest(word.start, word.end)
+            .map(|(channel, _)| channel),
+    };
+    if let Some(channel) = channel
+        && names.has(channel)
+    {
+        return Voice::NamedChannel(channel);
     }
+    let lane = channel.unwrap_or(0);
+    let diarization = speakers
+        .and_then(|lanes| lanes.get(lane))
+        .and_then(Option::as_ref);
+    if let Some(cluster) = diarization.and_then(|d| cluster_at(&d.spans, word.start, word.end)) {
+        return Voice::Diarized { lane, cluster };
+    }
+    match channel {
+        Some(channel) => Voice::Channel(channel),
+        None if recognition.channels > 1 => Voice::Channel(0),
+        None => match names.0.first() {
+            Some((channel, _)) => Voice::NamedChannel(*channel),
+            None => Voice::Undivided,
+        },
+    }
+}
+
+/// Sentences of diarized speech are not split by a run of fewer words than this.
+const SPLIT_WORDS: usize = 3;
+
+/// The index ranges of `words` that make sentences: each ends with a word ending in `.`, `?`
+/// or `!`, or at the end.
+fn sentences(words: &[(usize, Voice, &Word)]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, (_, _, word)) in words.iter().enumerate() {
+        if word.text.ends_with(['.', '?', '!']) || i + 1 == words.len() {
+            out.push(start..i + 1);
+            start = i + 1;
+        }
+    }
+    out
+}
+
+/// A change of voice inside a sentence is most often a word timed a little off at the edge of
+/// a turn, not a new speaker: a run of fewer than [`SPLIT_WORDS`] words of one diarized voice
+/// joins the run next to it (the longer one when it has two), until every run is long enough.
+/// Two long runs stay split: a turn change Whisper did not punctuate.
+fn settle_sentence(sentence: &mut [(usize, Voice, &Word)]) {
+    if !sentence
+        .iter()
+        .all(|(_, voice, _)| matches!(voice, Voice::Diarized { .. }))
+    {
+        return;
+    }
+    loop {
+        let mut runs: Vec<(usize, usize)> = Vec::new(); // (start, len)
+        for (i, (_, voice, _)) in sentence.iter().enumerate() {
+            match runs.last_mut() {
+                Some((start, len)) if sentence[*start].1 == *voice => *len += 1,
+                _ => runs.push((i, 1)),
+            }
+        }
+        let Some(short) = (0..runs.len())
+            .filter(|&r| runs.len() > 1 && runs[r].1 < SPLIT_WORDS)
+            .min_by_key(|&r| runs[r].1)
+        else {
+            return;
+        };
+        let neighbour = match (short.checked_sub(1), runs.get(short + 1)) {
+            (Some(before), Some(after)) if after.1 > runs[before].1 => short + 1,
+            (Some(before), _) => before,
+            (None, _) => short + 1,
+        };
+        let voice = sentence[runs[neighbour].0].1;
+        let (start, len) = runs[short];
+        sentence[start..start + len]
+            .iter_mut()
+            .for_each(|w| w.1 = voice);
+    }
+}
+
+/// The speaker whose spans overlap `start..end` the most, or else the one whose span is
+/// nearest to it.
+fn cluster_at(spans: &[SpeakerSpan], start: Ms, end: Ms) -> Option<usize> {
+    let overlap = |s: &SpeakerSpan| end.min(s.end).saturating_sub(start.max(s.start));
+    let distance = |s: &SpeakerSpan| {
+        if s.end <= start {
+            start.saturating_sub(s.end)
+        } else {
+            s.start.saturating_sub(end)
+        }
+    };
+    let best = spans.iter().max_by_key(|s| overlap(s))?;
+    if overlap(best) > Ms(0) {
+        return Some(best.speaker);
+    }
+    spans.iter().min_by_key(|s| distance(s)).map(|s| s.speaker)
 }
 
 #[cfg(test)]
@@ -164,7 +341,8 @@ mod tests {
             word("Dana.", 1_300, 1_700),
         ];
         let names = ChannelNames(vec![(0, "Dana Ruiz".into())]);
-        let transcript = to_transcript(&recognition(words, envelope, 2), &names, "call");
+        let transcript =
+            to_transcript(&recognition(words, envelope, 2), &names, None, "call").transcript;
         let turns: Vec<(&str, &str)> = transcript
             .turns
             .iter()
@@ -185,7 +363,7 @@ mod tests {
             word("Three.", 4_000, 4_500),
         ];
         let mut mono = recognition(words, Envelope::default(), 1);
-        let transcript = to_transcript(&mono, &ChannelNames::default(), "call");
+        let transcript = to_transcript(&mono, &ChannelNames::default(), None, "call").transcript;
         assert_eq!(transcript.turns.len(), 2);
         assert_eq!(transcript.turns[0].speaker, MONO_SPEAKER);
         assert_eq!(transcript.turns[1].index, 1);
@@ -197,8 +375,58 @@ mod tests {
             words: second,
             channel: None,
         });
-        let transcript = to_transcript(&mono, &ChannelNames::default(), "call");
+        let transcript = to_transcript(&mono, &ChannelNames::default(), None, "call").transcript;
         let texts: Vec<&str> = transcript.turns.iter().map(|t| t.text.as_str()).collect();
         assert_eq!(texts, ["One.", "Two.", "Three."]);
+    }
+
+    #[test]
+    fn a_sentences_edge_word_joins_its_sentence_but_long_runs_stay_split() {
+        let a = Voice::Diarized {
+            lane: 0,
+            cluster: 0,
+        };
+        let b = Voice::Diarized {
+            lane: 0,
+            cluster: 1,
+        };
+        let texts = [
+            "on",
+            "the",
+            "technical",
+            "side.",
+            "Hello",
+            "there",
+            "Priya.",
+        ];
+        let owned: Vec<Word> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| word(t, i as u64 * 300, i as u64 * 300 + 250))
+            .collect();
+        // "side." was heard a little late and fell into the next speaker's span.
+        let mut words: Vec<(usize, Voice, &Word)> = owned
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (0, if i < 3 { a } else { b }, w))
+            .collect();
+        for sentence in sentences(&words) {
+            settle_sentence(&mut words[sentence]);
+        }
+        let voices: Vec<Voice> = words.iter().map(|w| w.1).collect();
+        assert_eq!(voices, [a, a, a, a, b, b, b]);
+
+        // An unpunctuated turn change: three words each side stay with their speakers.
+        let mut words: Vec<(usize, Voice, &Word)> = owned[..6]
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (0, if i < 3 { a } else { b }, w))
+            .collect();
+        words[3].2 = &owned[4];
+        for sentence in sentences(&words) {
+            settle_sentence(&mut words[sentence]);
+        }
+        let voices: Vec<Voice> = words.iter().map(|w| w.1).collect();
+        assert_eq!(voices, [a, a, a, b, b, b]);
     }
 }

@@ -1,8 +1,10 @@
-//! Keeps each recording's recognition result, keyed by the audio's sha256, the model and the
-//! recognition settings, so that re-analysing a call with other roles, lexicons or a charter
-//! never runs Whisper again. Entries are JSON files written atomically.
+//! Keeps each recording's recognition and diarization results, keyed by the audio's sha256,
+//! the model and the settings, so that re-analysing a call with other roles, lexicons, a
+//! charter or voiceprints never runs Whisper again, and another speaker count re-runs only the
+//! diarizer. Entries are JSON files written atomically.
 
-use super::Recognition;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use sha2::Digest;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -18,16 +20,28 @@ impl Cache {
         Self { dir }
     }
 
-    /// The key for a recording recognised by `model` with settings `fingerprint`.
+    /// The key for a recording processed by `model` with settings `fingerprint`.
     pub fn key(audio: &Path, model: &str, fingerprint: &str) -> std::io::Result<String> {
+        Ok(Self::key_of(&Self::audio_hash(audio)?, model, fingerprint))
+    }
+
+    /// The sha256 of a recording's bytes, for keys of several results of one recording.
+    pub fn audio_hash(audio: &Path) -> std::io::Result<String> {
         let mut hasher = sha2::Sha256::new();
         let mut file = std::fs::File::open(audio)?;
         std::io::copy(&mut file, &mut HashWriter(&mut hasher))?;
+        Ok(super::models::hex(&hasher.finalize()))
+    }
+
+    /// The key for the recording with sha256 `audio_hash`, `model` and `fingerprint`.
+    pub fn key_of(audio_hash: &str, model: &str, fingerprint: &str) -> String {
+        let mut hasher = sha2::Sha256::new();
+        hasher.update(audio_hash.as_bytes());
         hasher.update(b"\0");
         hasher.update(model.as_bytes());
         hasher.update(b"\0");
         hasher.update(fingerprint.as_bytes());
-        Ok(super::models::hex(&hasher.finalize()))
+        super::models::hex(&hasher.finalize())
     }
 
     fn path(&self, key: &str) -> PathBuf {
@@ -35,15 +49,15 @@ impl Cache {
     }
 
     /// The cached result, if there is a readable one.
-    pub fn get(&self, key: &str) -> Option<Recognition> {
+    pub fn get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
         let bytes = std::fs::read(self.path(key)).ok()?;
         serde_json::from_slice(&bytes).ok()
     }
 
-    pub fn put(&self, key: &str, recognition: &Recognition) -> std::io::Result<()> {
+    pub fn put<T: Serialize>(&self, key: &str, value: &T) -> std::io::Result<()> {
         std::fs::create_dir_all(&self.dir)?;
         let mut file = tempfile::NamedTempFile::new_in(&self.dir)?;
-        serde_json::to_writer(&mut file, recognition)?;
+        serde_json::to_writer(&mut file, value)?;
         file.flush()?;
         file.persist(self.path(key)).map_err(|e| e.error)?;
         Ok(())
@@ -65,7 +79,7 @@ impl Write for HashWriter<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::asr::Envelope;
+    use crate::asr::{Envelope, Recognition};
     use crate::time::Ms;
 
     #[test]
@@ -81,7 +95,7 @@ mod tests {
         assert_eq!(key, Cache::key(&renamed, "tiny", "beam=None").unwrap());
 
         let cache = Cache::new(dir.path().join("cache"));
-        assert!(cache.get(&key).is_none());
+        assert!(cache.get::<Recognition>(&key).is_none());
         let recognition = Recognition {
             duration: Ms(1_000),
             speech: Ms(0),

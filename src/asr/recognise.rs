@@ -4,10 +4,13 @@
 
 use super::{Envelope, ModelError, Recognition, Segment, Word};
 use crate::audio::vad::{Chunk, Gate, GateSettings};
-use crate::audio::{AudioStream, mix_down};
+use crate::audio::{AudioStream, mix_down, own_speech};
 use crate::time::Ms;
 use std::path::Path;
-use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters};
+use whisper_rs::{
+    DtwMode, DtwModelPreset, DtwParameters, FullParams, SamplingStrategy, WhisperContext,
+    WhisperContextParameters,
+};
 
 /// How recognition runs.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,7 +37,7 @@ impl RecogniseSettings {
 
 /// Bumped whenever a change to how chunks are recognised changes the words, so that cached
 /// transcripts from before are not reused.
-const RECOGNISER_VERSION: u32 = 2;
+const RECOGNISER_VERSION: u32 = 4;
 
 /// Recognition failed part-way.
 #[derive(Debug, thiserror::Error)]
@@ -71,9 +74,13 @@ impl Recogniser {
                 path: path.to_path_buf(),
             });
         }
-        super::ggml::inspect(path)?;
+        let layout = super::ggml::inspect(path)?;
         whisper_rs::install_logging_hooks();
         let mut params = WhisperContextParameters::default();
+        params.dtw_parameters(DtwParameters {
+            mode: dtw_mode(&layout.hparams),
+            ..DtwParameters::default()
+        });
         // The GPU back-ends are opt-in cargo features; the default build is CPU only.
         params.use_gpu(cfg!(any(
             feature = "cuda",
@@ -132,7 +139,7 @@ impl Recogniser {
                     envelope.push(block);
                     decoded += block[0].len() as u64;
                     for (channel, (gate, samples)) in
-                        gates.iter_mut().zip(dominant_only(block)).enumerate()
+                        gates.iter_mut().zip(own_speech(block)).enumerate()
                     {
                         chunks.extend(gate.push(&samples).into_iter().map(|c| (Some(channel), c)));
                     }
@@ -270,7 +277,11 @@ impl Recogniser {
                     continue;
                 }
                 let data = token.token_data();
-                let (t0, t1) = (data.t0, data.t1);
+                // The DTW time is when the token is heard; Whisper's own t0 runs late.
+                let (t0, t1) = match data.t_dtw {
+                    heard if heard >= 0 => (heard, data.t1.max(heard)),
+                    _ => (data.t0, data.t1),
+                };
                 let bytes = token.to_bytes().unwrap_or_default();
                 let starts_word = bytes.first() == Some(&b' ') || pending.is_none();
                 let is_punctuation = bytes.iter().all(|b| b.is_ascii_punctuation());
@@ -335,6 +346,31 @@ fn settle_word_ends(words: &mut [Word], limit: Ms) {
         }
         .min(limit)
         .max(start);
+    }
+}
+
+/// Word timings from dynamic time warping over the attention heads that follow the audio
+/// (whisper.cpp's presets, chosen by the model's shape): words land on the speech that says
+/// them to within a word or so, where Whisper's own token times run about a word late, which
+/// would hand the first words of every turn to the previous speaker.
+fn dtw_mode(hparams: &super::ggml::Hparams) -> DtwMode<'static> {
+    const ENGLISH_VOCAB: i32 = 51_864;
+    let english = hparams.n_vocab == ENGLISH_VOCAB;
+    let preset = match (hparams.n_text_layer, english) {
+        (4, true) => DtwModelPreset::TinyEn,
+        (4, false) => DtwModelPreset::Tiny,
+        (6, true) => DtwModelPreset::BaseEn,
+        (6, false) => DtwModelPreset::Base,
+        (12, true) => DtwModelPreset::SmallEn,
+        (12, false) => DtwModelPreset::Small,
+        (24, true) => DtwModelPreset::MediumEn,
+        (24, false) => DtwModelPreset::Medium,
+        // Large models share a shape across versions with different heads: take the top
+        // layers' heads rather than guess the version.
+        _ => return DtwMode::TopMost { n_top: 4 },
+    };
+    DtwMode::ModelPreset {
+        model_preset: preset,
     }
 }
 
@@ -404,33 +440,6 @@ fn finish_word(
         end,
         confidence,
     })
-}
-
-/// A channel is speaking in a 20 ms frame only when it carries at least a tenth of the loudest
-/// channel's energy there; quieter copies (cross-talk, echo from the other side of a phone
-/// line) become silence, so the same speech is not recognised twice.
-const DOMINANCE: f32 = 0.1;
-
-/// Each channel with the frames where another channel dominates silenced.
-fn dominant_only(block: &[Vec<f32>]) -> Vec<Vec<f32>> {
-    let mut out: Vec<Vec<f32>> = block.to_vec();
-    let frames = block[0].len();
-    let mut start = 0;
-    while start < frames {
-        let end = (start + ENVELOPE_FRAME).min(frames);
-        let energy: Vec<f32> = block
-            .iter()
-            .map(|c| c[start..end].iter().map(|v| v * v).sum())
-            .collect();
-        let loudest = energy.iter().cloned().fold(0f32, f32::max);
-        for (channel, e) in energy.iter().enumerate() {
-            if *e < loudest * DOMINANCE {
-                out[channel][start..end].fill(0.0);
-            }
-        }
-        start = end;
-    }
-    out
 }
 
 const ENVELOPE_FRAME: usize = 320;

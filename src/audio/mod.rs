@@ -282,6 +282,47 @@ pub fn mix_down(block: &[Vec<f32>], mono: &mut Vec<f32>) {
     mono.extend((0..frames).map(|i| block.iter().map(|c| c[i]).sum::<f32>() * scale));
 }
 
+/// A channel is speaking in a 20 ms frame only when it carries at least a tenth of the loudest
+/// channel's energy there; quieter copies (cross-talk, echo from the other side of a phone
+/// line) become silence, so the same speech is not recognised twice.
+const DOMINANCE: f32 = 0.1;
+/// Two channels whose samples correlate this closely in a frame carry the same sound (a mono
+/// mix saved as stereo); only the first keeps it.
+const SAME_SOUND: f32 = 0.98;
+const OWN_SPEECH_FRAME: usize = 320;
+
+/// Each channel with the 20 ms frames silenced where it carries only what another channel
+/// carries: speech dominated by another channel, or a copy of another channel's sound.
+pub fn own_speech(block: &[Vec<f32>]) -> Vec<Vec<f32>> {
+    let mut out: Vec<Vec<f32>> = block.to_vec();
+    let frames = block.first().map_or(0, Vec::len);
+    let mut start = 0;
+    while start < frames {
+        let end = (start + OWN_SPEECH_FRAME).min(frames);
+        let part = |c: usize| &block[c][start..end];
+        let energy: Vec<f32> = (0..block.len())
+            .map(|c| part(c).iter().map(|v| v * v).sum())
+            .collect();
+        let loudest = energy.iter().cloned().fold(0f32, f32::max);
+        for channel in 0..block.len() {
+            let copy = (0..channel).any(|earlier| {
+                let cross: f32 = part(earlier)
+                    .iter()
+                    .zip(part(channel))
+                    .map(|(a, b)| a * b)
+                    .sum();
+                let scale = (energy[earlier] * energy[channel]).sqrt();
+                scale > 0.0 && cross / scale > SAME_SOUND
+            });
+            if energy[channel] < loudest * DOMINANCE || copy {
+                out[channel][start..end].fill(0.0);
+            }
+        }
+        start = end;
+    }
+    out
+}
+
 /// Whether a path names a recording (by extension) rather than a transcript.
 pub fn is_audio_path(path: &Path) -> bool {
     path.extension()

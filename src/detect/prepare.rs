@@ -217,6 +217,7 @@ mod tests {
                     role_source: RoleSource::Flag,
                     title: None,
                     present: true,
+                    identified: None,
                 })
                 .collect(),
             turns: vec![Turn {

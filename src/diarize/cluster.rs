@@ -7,9 +7,10 @@
 //! islands the early merges put in the wrong group.
 
 use super::encoder::{
-    EMBEDDING, Embedding, N_MELS, PARTIAL_FRAMES, VoiceEncoder, normalise, similarity,
+    EMBEDDING, Embedding, MelFrames, N_MELS, PARTIAL_FRAMES, VoiceEncoder, normalise, similarity,
 };
 use crate::time::Ms;
+use serde::{Deserialize, Serialize};
 
 /// How the diarizer runs.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -36,7 +37,7 @@ impl Default for ClusterSettings {
 }
 
 /// A stretch of one speaker's speech; speakers are numbered from 0 in order of first speech.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SpeakerSpan {
     pub speaker: usize,
     pub start: Ms,
@@ -48,7 +49,7 @@ const FRAME_MS: u64 = 10;
 const BRIDGE_FRAMES: usize = 100;
 
 /// Who spoke when, and what each speaker sounds like.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Diarization {
     pub spans: Vec<SpeakerSpan>,
     /// Each speaker's mean voiceprint, indexed by [`SpeakerSpan::speaker`], for matching
@@ -56,9 +57,9 @@ pub struct Diarization {
     pub voiceprints: Vec<Embedding>,
 }
 
-/// Diarizes 16 kHz mono samples.
-pub fn diarize(encoder: &VoiceEncoder, samples: &[f32], settings: ClusterSettings) -> Diarization {
-    let frames = encoder.mel_frames(&normalise_level(samples));
+/// Diarizes one channel from its mel frames ([`super::encoder::MelStream`] makes them).
+pub fn diarize(encoder: &VoiceEncoder, mel: MelFrames, settings: ClusterSettings) -> Diarization {
+    let frames = normalise_level(mel);
     let islands = islands(&speech_frames(&frames));
     let voiced = island_voiceprints(encoder, &frames, &islands, settings.step_frames.max(1));
     if voiced.is_empty() {
@@ -69,15 +70,31 @@ pub fn diarize(encoder: &VoiceEncoder, samples: &[f32], settings: ClusterSetting
         .iter()
         .map(|v| (islands[v.island].1 - islands[v.island].0) as f32)
         .collect();
-    let labels = agglomerate(&embeddings, settings.same_speaker);
+    // Voices are found from the islands long enough to fill a window; a short island ("yes",
+    // "okay") says less about its voice and only joins the voice it is nearest to.
+    let long: Vec<usize> = (0..voiced.len())
+        .filter(|&v| weights[v] >= PARTIAL_FRAMES as f32)
+        .collect();
+    let found_from: Vec<usize> = if long.len() >= 2 {
+        long
+    } else {
+        (0..voiced.len()).collect()
+    };
+    let pick = |values: &[f32]| found_from.iter().map(|&v| values[v]).collect::<Vec<f32>>();
+    let found_embeddings: Vec<Embedding> =
+        found_from.iter().map(|&v| embeddings[v].clone()).collect();
+    let found_weights = pick(&weights);
+    let labels = agglomerate(&found_embeddings, settings.same_speaker);
     let labels = consolidate(
-        &embeddings,
-        &weights,
+        &found_embeddings,
+        &found_weights,
         labels,
         settings.speakers,
         settings.same_centroid,
     );
-    let labels = refine(&embeddings, &weights, labels);
+    let labels = refine(&found_embeddings, &found_weights, labels);
+    let voices = centroids(&found_embeddings, &found_weights, &labels);
+    let labels = renumber(&nearest_voice(&embeddings, &voices));
 
     // Every island takes its label; one too short to embed takes its nearest neighbour's.
     let mut frame_labels: Vec<Option<usize>> = vec![None; frames.len()];
@@ -105,6 +122,18 @@ pub fn diarize(encoder: &VoiceEncoder, samples: &[f32], settings: ClusterSetting
         spans: spans(&frame_labels),
         voiceprints: centroids(&embeddings, &weights, &labels),
     }
+}
+
+/// The index of the voice each embedding is most like.
+fn nearest_voice(embeddings: &[Embedding], voices: &[Embedding]) -> Vec<usize> {
+    embeddings
+        .iter()
+        .map(|e| {
+            (0..voices.len())
+                .max_by(|&a, &b| similarity(e, &voices[a]).total_cmp(&similarity(e, &voices[b])))
+                .unwrap_or(0)
+        })
+        .collect()
 }
 
 /// The voiceprint of one island of speech.
@@ -194,17 +223,17 @@ fn islands(speech: &[bool]) -> Vec<(usize, usize)> {
 }
 
 /// The encoder takes mel *power* and was trained on audio that resemblyzer raises to -30 dBFS
-/// (RMS of the whole recording) when it is quieter, so the same is done here.
-fn normalise_level(samples: &[f32]) -> std::borrow::Cow<'_, [f32]> {
+/// (RMS of the whole recording) when it is quieter, so the same is done here: a gain on the
+/// samples is its square on their power.
+fn normalise_level(mel: MelFrames) -> Vec<[f32; N_MELS]> {
     const TARGET_DBFS: f32 = -30.0;
-    let rms = (samples.iter().map(|v| v * v).sum::<f32>() / samples.len().max(1) as f32).sqrt();
     let target = 10f32.powf(TARGET_DBFS / 20.0);
-    if rms > 0.0 && rms < target {
-        let gain = target / rms;
-        samples.iter().map(|v| v * gain).collect()
-    } else {
-        std::borrow::Cow::Borrowed(samples)
+    let mut frames = mel.frames;
+    if mel.rms > 0.0 && mel.rms < target {
+        let power_gain = (target / mel.rms).powi(2);
+        frames.iter_mut().flatten().for_each(|p| *p *= power_gain);
     }
+    frames
 }
 
 /// Frames loud enough to be speech: within 45 dB of the loudest frame and 12 dB above the
@@ -326,8 +355,15 @@ fn consolidate(
             for b in 0..centres.len() {
                 if a != b && sizes[a] > 0.0 && sizes[b] > 0.0 && !small(b) {
                     let s = similarity(&centres[a], &centres[b]);
-                    // A small group joins its nearest big one whatever the score.
-                    let s = if small(a) { s + 2.0 } else { s };
+                    // A small group joins its nearest big one whatever the score; a minor
+                    // one's mean voiceprint is noisier, so it needs less likeness to join.
+                    let s = if small(a) {
+                        s + 2.0
+                    } else if sizes[a].min(sizes[b]) < MINOR_SHARE * total {
+                        s + MINOR_RELIEF
+                    } else {
+                        s
+                    };
                     if s > best.0 {
                         best = (s, a, b);
                     }
@@ -347,24 +383,18 @@ fn consolidate(
 
 /// A group with less than this share of the windows is not a speaker of its own.
 const MIN_SPEAKER_SHARE: f32 = 0.03;
+/// A group with less than this share of the speech is minor: it joins another group whose
+/// mean voiceprint is within `same_centroid - MINOR_RELIEF` of its own.
+const MINOR_SHARE: f32 = 0.1;
+const MINOR_RELIEF: f32 = 0.05;
 /// Nor is one with less speech than this (in frames), whose mean voiceprint is too noisy.
-const MIN_SPEAKER_FRAMES: usize = 250;
+const MIN_SPEAKER_FRAMES: usize = 500;
 
 /// Re-assigns each window to the speaker whose mean voiceprint it is closest to, a few times:
 /// clustering commits to merges early, and a window can end up with the wrong group.
 fn refine(embeddings: &[Embedding], weights: &[f32], mut labels: Vec<usize>) -> Vec<usize> {
     for _ in 0..REFINE_ROUNDS {
-        let centres = centroids(embeddings, weights, &labels);
-        let next: Vec<usize> = embeddings
-            .iter()
-            .map(|e| {
-                (0..centres.len())
-                    .max_by(|&a, &b| {
-                        similarity(e, &centres[a]).total_cmp(&similarity(e, &centres[b]))
-                    })
-                    .unwrap_or(0)
-            })
-            .collect();
+        let next = nearest_voice(embeddings, &centroids(embeddings, weights, &labels));
         if next == labels {
             break;
         }

@@ -96,36 +96,9 @@ impl VoiceEncoder {
     /// `melspectrogram(n_fft=400, hop_length=160, n_mels=40)` computes them (centred frames,
     /// zero padding, periodic Hann window).
     pub fn mel_frames(&self, samples: &[f32]) -> Vec<[f32; N_MELS]> {
-        let pad = N_FFT / 2;
-        let mut padded = vec![0f32; samples.len() + 2 * pad];
-        padded[pad..pad + samples.len()].copy_from_slice(samples);
-        let frames = 1 + samples.len() / HOP;
-        let mut planner = RealFftPlanner::<f32>::new();
-        let fft = planner.plan_fft_forward(N_FFT);
-        let mut input = fft.make_input_vec();
-        let mut spectrum = fft.make_output_vec();
-        let mut power = vec![0f32; N_FFT / 2 + 1];
-        let mut out = Vec::with_capacity(frames);
-        for frame in 0..frames {
-            let start = frame * HOP;
-            for (slot, (sample, w)) in input
-                .iter_mut()
-                .zip(padded[start..start + N_FFT].iter().zip(&self.window))
-            {
-                *slot = sample * w;
-            }
-            fft.process(&mut input, &mut spectrum)
-                .expect("buffers come from the plan");
-            for (p, c) in power.iter_mut().zip(&spectrum) {
-                *p = c.norm_sqr();
-            }
-            let mut mel = [0f32; N_MELS];
-            for (m, filter) in mel.iter_mut().zip(&self.mel) {
-                *m = filter.iter().zip(&power).map(|(f, p)| f * p).sum();
-            }
-            out.push(mel);
-        }
-        out
+        let mut stream = MelStream::new(self);
+        stream.push(samples);
+        stream.finish().frames
     }
 
     /// The embedding of one run of mel frames (normally [`PARTIAL_FRAMES`] of them).
@@ -283,6 +256,91 @@ fn partial_slices(samples: usize) -> Vec<(usize, usize)> {
         slices.pop();
     }
     slices
+}
+
+/// Computes [`VoiceEncoder::mel_frames`] from audio that arrives in blocks, so that a long
+/// recording never has to be held whole: only its frames (1.6 kB per 10 ms) are kept.
+pub struct MelStream<'a> {
+    encoder: &'a VoiceEncoder,
+    fft: std::sync::Arc<dyn realfft::RealToComplex<f32>>,
+    /// Zero-padded samples from `frames.len() · HOP` on.
+    pending: Vec<f32>,
+    samples: usize,
+    energy: f64,
+    frames: Vec<[f32; N_MELS]>,
+}
+
+/// The mel frames of a whole recording and its loudness.
+pub struct MelFrames {
+    pub frames: Vec<[f32; N_MELS]>,
+    /// Root mean square of all samples.
+    pub rms: f32,
+}
+
+impl<'a> MelStream<'a> {
+    pub fn new(encoder: &'a VoiceEncoder) -> Self {
+        Self {
+            encoder,
+            fft: RealFftPlanner::<f32>::new().plan_fft_forward(N_FFT),
+            pending: vec![0.0; N_FFT / 2],
+            samples: 0,
+            energy: 0.0,
+            frames: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, samples: &[f32]) {
+        self.samples += samples.len();
+        self.energy += samples
+            .iter()
+            .map(|&v| f64::from(v) * f64::from(v))
+            .sum::<f64>();
+        self.pending.extend_from_slice(samples);
+        self.drain(self.pending.len());
+    }
+
+    /// Frames while `available` padded samples hold a whole window, then drops what no later
+    /// frame needs.
+    fn drain(&mut self, available: usize) {
+        let mut input = self.fft.make_input_vec();
+        let mut spectrum = self.fft.make_output_vec();
+        let mut power = vec![0f32; N_FFT / 2 + 1];
+        let mut offset = 0;
+        while offset + N_FFT <= available {
+            let window = &self.pending[offset..offset + N_FFT];
+            for (slot, (sample, w)) in input
+                .iter_mut()
+                .zip(window.iter().zip(&self.encoder.window))
+            {
+                *slot = sample * w;
+            }
+            self.fft
+                .process(&mut input, &mut spectrum)
+                .expect("buffers come from the plan");
+            for (p, c) in power.iter_mut().zip(&spectrum) {
+                *p = c.norm_sqr();
+            }
+            let mut mel = [0f32; N_MELS];
+            for (m, filter) in mel.iter_mut().zip(&self.encoder.mel) {
+                *m = filter.iter().zip(&power).map(|(f, p)| f * p).sum();
+            }
+            self.frames.push(mel);
+            offset += HOP;
+        }
+        self.pending.drain(..offset);
+    }
+
+    /// The frames of everything pushed: one per started 10 ms, the last window zero-padded.
+    pub fn finish(mut self) -> MelFrames {
+        let total = 1 + self.samples / HOP;
+        self.pending.extend(std::iter::repeat_n(0.0, N_FFT / 2));
+        self.drain(self.pending.len());
+        self.frames.truncate(total);
+        MelFrames {
+            rms: (self.energy / self.samples.max(1) as f64).sqrt() as f32,
+            frames: self.frames,
+        }
+    }
 }
 
 /// `out = a · wᵀ + beta · out`, where `a` is rows × `inner` and `w` is `cols` × `inner`, both

@@ -6,6 +6,7 @@
 pub mod cluster;
 pub mod der;
 pub mod encoder;
+pub mod recording;
 pub mod rttm;
 pub mod torch_legacy;
 pub mod voiceprint;

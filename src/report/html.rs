@@ -663,8 +663,9 @@ fn speakers_table(d: &Debrief) -> String {
         .map(|s| {
             let title = s.title.as_deref().map(|t| format!("<span class=\"sub\">{}</span>", esc(t))).unwrap_or_default();
             let absent = if s.present { "" } else { "<span class=\"sub\">did not speak</span>" };
+            let named = s.identified.map(|how| format!("<span class=\"sub\">named by: {}</span>", esc(&how.describe()))).unwrap_or_default();
             format!(
-                "<tr><td><strong class=\"who {}\">{}</strong>{title}{absent}</td><td>{}</td><td>{}</td>\
+                "<tr><td><strong class=\"who {}\">{}</strong>{title}{named}{absent}</td><td>{}</td><td>{}</td>\
                  <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
                 role_class(s.role),
                 esc(&s.name),

@@ -247,6 +247,9 @@ fn speakers(d: &Debrief) -> String {
         if !s.present {
             name.push_str(" (did not speak)");
         }
+        if let Some(how) = s.identified {
+            name.push_str(&format!(" (named by: {})", esc(&how.describe())));
+        }
         rows.push(format!(
             "| {name} | {} | {} | {} | {} | {} | {} | {} |",
             s.role,

@@ -568,6 +568,7 @@ fn speakers(people: &[Person], turns: &[TurnOut]) -> Vec<SpeakerSummary> {
                 name: name.into(),
                 role,
                 role_source,
+                identified: None,
                 title: title.map(String::from),
                 present: !own.is_empty(),
                 turns: own.len(),

@@ -4,7 +4,7 @@
 
 use super::decode::normalize_newlines;
 use super::{TranscriptError, collapse_whitespace, participants_from_turns};
-use crate::model::{CallType, DeclaredParticipant, Role, Timing, Transcript, Turn};
+use crate::model::{CallType, DeclaredParticipant, NameSource, Role, Timing, Transcript, Turn};
 use crate::time::Ms;
 use serde::Deserialize;
 
@@ -25,6 +25,8 @@ struct ParticipantEntry {
     name: String,
     role: Option<String>,
     title: Option<String>,
+    /// How swimlane named a recording's speaker (written by `transcribe`).
+    identified: Option<NameSource>,
 }
 
 #[derive(Deserialize)]
@@ -100,6 +102,7 @@ pub fn parse(text: &str, name: &str) -> Result<Transcript, TranscriptError> {
                         name: turn.speaker.clone(),
                         role: None,
                         title: None,
+                        identified: None,
                     });
                 }
             }
@@ -239,6 +242,7 @@ fn declared_participants(
             name: person,
             role,
             title: non_empty(entry.title),
+            identified: entry.identified,
         });
     }
     Ok(participants)

@@ -604,6 +604,7 @@ pub(crate) fn participants_from_turns(turns: &[Turn]) -> Vec<DeclaredParticipant
                 name: turn.speaker.clone(),
                 role: None,
                 title: None,
+                identified: None,
             });
         }
     }

@@ -5,7 +5,7 @@
 
 use super::Format;
 use crate::diarize::rttm::SpeakerTurn;
-use crate::model::Transcript;
+use crate::model::{NameSource, Transcript};
 use crate::time::Ms;
 use serde::Serialize;
 
@@ -24,6 +24,8 @@ struct ParticipantOut<'a> {
     name: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     role: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    identified: Option<NameSource>,
 }
 
 #[derive(Serialize)]
@@ -72,6 +74,7 @@ fn json(transcript: &Transcript) -> Vec<u8> {
             .map(|p| ParticipantOut {
                 name: &p.name,
                 role: p.role.map(|r| r.as_str()),
+                identified: p.identified,
             })
             .collect(),
         turns: transcript
@@ -169,11 +172,13 @@ mod tests {
                     name: "Dana Ruiz".into(),
                     role: Some(Role::Ae),
                     title: None,
+                    identified: None,
                 },
                 DeclaredParticipant {
                     name: "Priya Shah".into(),
                     role: None,
                     title: None,
+                    identified: None,
                 },
             ],
             turns: vec![

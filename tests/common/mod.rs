@@ -27,6 +27,7 @@ pub fn timed(turns: &[(u64, &str, &str)]) -> Transcript {
                 name: speaker.to_string(),
                 role: Some(role_of(speaker)),
                 title: None,
+                identified: None,
             });
         }
     }
