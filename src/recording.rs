@@ -70,6 +70,7 @@ impl Transcriber {
                 prompt: swimlane::asr::prompt(charter, &terms),
                 gate: GateSettings::default(),
                 fit_audio_context: !args.full_audio_context,
+                align_words: false,
             },
             model_name: format!("{model_name} ({size} bytes)"),
             model,
@@ -125,15 +126,10 @@ impl Transcriber {
         recognition: &Recognition,
         audio_hash: Option<&str>,
     ) -> Result<Option<LaneSpeakers>> {
-        let lanes = recognition.channels.max(1);
-        let named: Vec<usize> = self.channels.0.iter().map(|(c, _)| *c).collect();
-        let one_speaker = lanes == 1 && self.diarizer.speakers == Some(1);
-        if one_speaker
-            || (0..lanes).all(|lane| named.contains(&lane))
-            || recognition.segments.is_empty()
-        {
+        if !self.diarizes(recognition.channels) || recognition.segments.is_empty() {
             return Ok(None);
         }
+        let named: Vec<usize> = self.channels.0.iter().map(|(c, _)| *c).collect();
         let entry = models::default_voice_encoder();
         let key = audio_hash.map(|hash| {
             let settings = format!(
@@ -166,12 +162,21 @@ impl Transcriber {
         Ok(Some(speakers))
     }
 
+    /// Whether a recording with `channels` channels has speakers to tell apart by voice: a
+    /// channel nobody named, unless the recording is mono and one speaker was asked for.
+    fn diarizes(&self, channels: usize) -> bool {
+        let lanes = channels.max(1);
+        let one_speaker = lanes == 1 && self.diarizer.speakers == Some(1);
+        !one_speaker && (0..lanes).any(|lane| !self.channels.0.iter().any(|(c, _)| *c == lane))
+    }
+
     fn recognition(
         &mut self,
         audio: &Path,
         stream: AudioStream,
         audio_hash: Option<&str>,
     ) -> Result<Recognition> {
+        self.settings.align_words = self.diarizes(stream.info().channels);
         let key = audio_hash
             .map(|hash| Cache::key_of(hash, &self.model_name, &self.settings.fingerprint()));
         if let (Some(cache), Some(key)) = (&self.cache, &key)
@@ -179,8 +184,14 @@ impl Transcriber {
         {
             return Ok(hit);
         }
-        if self.recogniser.is_none() {
-            self.recogniser = Some(Recogniser::load(&self.model, &self.model_name)?);
+        let align = self.settings.align_words;
+        if self
+            .recogniser
+            .as_ref()
+            .is_none_or(|r| r.align_words != align)
+        {
+            self.recogniser = None;
+            self.recogniser = Some(Recogniser::load(&self.model, &self.model_name, align)?);
         }
         let recogniser = self.recogniser.as_ref().expect("loaded above");
         let bar = self.progress_bar(audio, stream.info().declared_s);

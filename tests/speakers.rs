@@ -217,11 +217,8 @@ fn the_speaker_count_can_be_forced_without_transcribing_again() {
         &[&hollow_model[..], &["--speakers", "2"]].concat(),
     );
     assert_eq!(speaker_names(&two), ["Speaker_1", "Speaker_2"]);
-    let one = rttm(
-        data.path(),
-        &made().mono,
-        &[&hollow_model[..], &["--speakers", "1"]].concat(),
-    );
+    // One speaker needs no word alignment, so that is a recognition of its own.
+    let one = rttm(data.path(), &made().mono, &["--speakers", "1"]);
     assert_eq!(speaker_names(&one), ["Speaker_1"]);
 }
 
@@ -311,7 +308,10 @@ fn enrolled_voices_name_speakers_and_give_their_roles() {
     for event in &found {
         assert!(expected.contains(event), "{event:?} not in {expected:?}");
     }
-    assert!(found.len() + 1 >= expected.len(), "{found:?} vs {expected:?}");
+    assert!(
+        found.len() + 1 >= expected.len(),
+        "{found:?} vs {expected:?}"
+    );
 }
 
 #[test]

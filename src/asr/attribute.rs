@@ -110,6 +110,7 @@ pub fn to_transcript(
 
     let across_segments = recognition.channels > 1 || speakers.is_some();
     let mut turns: Vec<Turn> = Vec::new();
+    let mut turn_voices: Vec<Voice> = Vec::new();
     let mut last: Option<(usize, Ms)> = None;
     for (segment, voice, word) in words {
         let speaker = name_of(voice);
@@ -120,7 +121,13 @@ pub fn to_transcript(
                 && (across_segments || segment == last_segment)
         });
         push_word(&mut turns, word, speaker, continues);
+        if !continues {
+            turn_voices.push(voice);
+        }
         last = Some((segment, word.end));
+    }
+    if let Some(speakers) = speakers {
+        fit_turns_to_speech(&mut turns, &turn_voices, speakers);
     }
     let participants = display
         .iter()
@@ -218,6 +225,31 @@ fn voice_of(
     }
 }
 
+/// Word times mark when words are heard, not where speech starts and stops; the diarizer's
+/// spans do. Each diarized turn takes the extent of its voice's spans that it overlaps, never
+/// reaching into its neighbours.
+fn fit_turns_to_speech(turns: &mut [Turn], voices: &[Voice], speakers: &LaneSpeakers) {
+    for i in 0..turns.len() {
+        let Voice::Diarized { lane, cluster } = voices[i] else {
+            continue;
+        };
+        let Some(Some(diarization)) = speakers.get(lane) else {
+            continue;
+        };
+        let (start, end) = (turns[i].start, turns[i].end);
+        let mut own = diarization
+            .spans
+            .iter()
+            .filter(|s| s.speaker == cluster && s.start < end && s.end > start);
+        let Some(first) = own.next() else { continue };
+        let last = own.next_back().unwrap_or(first);
+        let floor = i.checked_sub(1).map_or(Ms(0), |p| turns[p].end);
+        let ceiling = turns.get(i + 1).map_or(last.end, |n| n.start);
+        turns[i].start = first.start.max(floor).min(start);
+        turns[i].end = last.end.min(ceiling).max(turns[i].start);
+    }
+}
+
 /// Sentences of diarized speech are not split by a run of fewer words than this.
 const SPLIT_WORDS: usize = 3;
 
@@ -254,9 +286,11 @@ fn settle_sentence(sentence: &mut [(usize, Voice, &Word)]) {
                 _ => runs.push((i, 1)),
             }
         }
+        // The shortest run goes first; of equals, the later one, as a sentence's last word is
+        // the one most often heard late, over the next speaker's speech.
         let Some(short) = (0..runs.len())
             .filter(|&r| runs.len() > 1 && runs[r].1 < SPLIT_WORDS)
-            .min_by_key(|&r| runs[r].1)
+            .min_by_key(|&r| (runs[r].1, std::cmp::Reverse(r)))
         else {
             return;
         };
@@ -428,5 +462,48 @@ mod tests {
         }
         let voices: Vec<Voice> = words.iter().map(|w| w.1).collect();
         assert_eq!(voices, [a, a, a, b, b, b]);
+    }
+
+    #[test]
+    fn diarized_words_make_turns_that_span_their_voices_speech() {
+        use crate::diarize::cluster::{Diarization, SpeakerSpan};
+        let span = |speaker, start, end| SpeakerSpan {
+            speaker,
+            start: Ms(start),
+            end: Ms(end),
+        };
+        let lanes = vec![Some(Diarization {
+            spans: vec![span(0, 500, 2_400), span(1, 2_900, 5_000)],
+            voiceprints: vec![vec![1.0; 4], vec![0.5; 4]],
+        })];
+        // Word times as DTW gives them: heard a little after speech starts; "you." falls in
+        // the next voice's speech but its sentence keeps it.
+        let words = vec![
+            word("Thank", 700, 1_200),
+            word("you.", 2_950, 3_100),
+            word("Hello", 3_200, 3_500),
+            word("there", 3_500, 3_800),
+            word("friend.", 3_800, 4_100),
+        ];
+        let mono = recognition(words, Envelope::default(), 1);
+        let attributed = to_transcript(&mono, &ChannelNames::default(), Some(&lanes), "call");
+        let turns: Vec<(&str, &str, u64, u64)> = attributed
+            .transcript
+            .turns
+            .iter()
+            .map(|t| (t.speaker.as_str(), t.text.as_str(), t.start.0, t.end.0))
+            .collect();
+        assert_eq!(
+            turns,
+            [
+                ("Speaker 1", "Thank you.", 500, 2_400),
+                ("Speaker 2", "Hello there friend.", 2_900, 5_000)
+            ]
+        );
+        assert_eq!(attributed.voices.len(), 2);
+        assert_eq!(
+            attributed.transcript.participants[1].identified,
+            Some(NameSource::Diarization)
+        );
     }
 }

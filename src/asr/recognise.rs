@@ -23,21 +23,25 @@ pub struct RecogniseSettings {
     pub gate: GateSettings,
     /// Shrink the encoder's 30 s window to each chunk's length (faster; measured no worse).
     pub fit_audio_context: bool,
+    /// Time words by dynamic time warping ([`dtw_mode`]): accurate enough to split a mixed
+    /// channel's words among its voices, at about a quarter more CPU. Needs a recogniser
+    /// loaded for it.
+    pub align_words: bool,
 }
 
 impl RecogniseSettings {
     /// A stable description of everything that changes the recognised words, for cache keys.
     pub fn fingerprint(&self) -> String {
         format!(
-            "recogniser={RECOGNISER_VERSION};beam={:?};prompt={};gate={:?};fit={}",
-            self.beam, self.prompt, self.gate, self.fit_audio_context
+            "recogniser={RECOGNISER_VERSION};beam={:?};prompt={};gate={:?};fit={};align={}",
+            self.beam, self.prompt, self.gate, self.fit_audio_context, self.align_words
         )
     }
 }
 
 /// Bumped whenever a change to how chunks are recognised changes the words, so that cached
 /// transcripts from before are not reused.
-const RECOGNISER_VERSION: u32 = 4;
+const RECOGNISER_VERSION: u32 = 5;
 
 /// Recognition failed part-way.
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +59,8 @@ pub enum RecogniseError {
 pub struct Recogniser {
     context: WhisperContext,
     name: String,
+    /// Whether it was loaded to time words by DTW.
+    pub align_words: bool,
 }
 
 /// Where a recording's recognition has got to, for progress bars.
@@ -68,7 +74,9 @@ pub struct Progress {
 
 impl Recogniser {
     /// Loads a ggml Whisper model; `name` identifies it in cached results and debriefs.
-    pub fn load(path: &Path, name: &str) -> Result<Self, ModelError> {
+    /// Loads a model; `align_words` turns on DTW word timing (see
+    /// [`RecogniseSettings::align_words`]).
+    pub fn load(path: &Path, name: &str, align_words: bool) -> Result<Self, ModelError> {
         if !path.is_file() {
             return Err(ModelError::Missing {
                 path: path.to_path_buf(),
@@ -77,10 +85,12 @@ impl Recogniser {
         let layout = super::ggml::inspect(path)?;
         whisper_rs::install_logging_hooks();
         let mut params = WhisperContextParameters::default();
-        params.dtw_parameters(DtwParameters {
-            mode: dtw_mode(&layout.hparams),
-            ..DtwParameters::default()
-        });
+        if align_words {
+            params.dtw_parameters(DtwParameters {
+                mode: dtw_mode(&layout.hparams),
+                ..DtwParameters::default()
+            });
+        }
         // The GPU back-ends are opt-in cargo features; the default build is CPU only.
         params.use_gpu(cfg!(any(
             feature = "cuda",
@@ -99,6 +109,7 @@ impl Recogniser {
         Ok(Self {
             context,
             name: name.to_string(),
+            align_words,
         })
     }
 
@@ -277,9 +288,10 @@ impl Recogniser {
                     continue;
                 }
                 let data = token.token_data();
-                // The DTW time is when the token is heard; Whisper's own t0 runs late.
+                // The DTW time is when the token is heard; Whisper's own t0 and t1 run late, so
+                // with it a word spans its tokens' DTW times (its end is settled below).
                 let (t0, t1) = match data.t_dtw {
-                    heard if heard >= 0 => (heard, data.t1.max(heard)),
+                    heard if heard >= 0 => (heard, heard),
                     _ => (data.t0, data.t1),
                 };
                 let bytes = token.to_bytes().unwrap_or_default();
