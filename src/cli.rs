@@ -255,8 +255,12 @@ pub enum VoiceCommand {
         #[arg(long, value_name = "ROLE")]
         role: String,
         /// Recordings of this person speaking alone (any format `transcribe` reads).
-        #[arg(required = true, value_name = "AUDIO")]
+        #[arg(required_unless_present = "from_call", value_name = "AUDIO")]
         audio: Vec<PathBuf>,
+        /// Instead of AUDIO: a JSON debrief of a recorded call in which NAME speaks; their
+        /// turns are cut from the call's recording.
+        #[arg(long, value_name = "DEBRIEF", conflicts_with = "audio")]
+        from_call: Option<PathBuf>,
     },
     /// Show the enrolled voices.
     List,

@@ -249,3 +249,61 @@ fn voices_are_enrolled_listed_and_removed() {
     let listed = swimlane(&["voice", "list"]).stdout;
     assert!(listed.is_empty());
 }
+
+/// `voice enroll --from-call`: the person's turns in a recorded call's debrief, cut from its
+/// recording. The debrief here is written by hand with the sample's known turns.
+#[test]
+fn a_voice_is_enrolled_from_a_debriefed_call() {
+    if encoder().is_none() {
+        return;
+    }
+    let data = tempfile::TempDir::new().unwrap();
+    let call: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("samples/demo-call.json")).unwrap(),
+    )
+    .unwrap();
+    let debrief = |source: &str| {
+        serde_json::json!({
+            "call": {"source": source},
+            "speakers": [{"name": "Dana Ruiz"}, {"name": "Sam Patel"}, {"name": "Priya Shah"}],
+            "turns": call["turns"],
+        })
+        .to_string()
+    };
+    let from_audio = data.path().join("audio.json");
+    std::fs::write(&from_audio, debrief("samples/demo-call.flac")).unwrap();
+    let from_text = data.path().join("text.json");
+    std::fs::write(&from_text, debrief("samples/demo-call.json")).unwrap();
+    let enroll = |name: &str, debrief: &Path| {
+        assert_cmd::Command::cargo_bin("swimlane")
+            .unwrap()
+            .current_dir(root())
+            .env("XDG_DATA_HOME", data.path())
+            .env_remove("SWIMLANE_MODELS")
+            .args(["voice", "enroll", name, "--role", "SE", "--from-call"])
+            .arg(debrief)
+            .output()
+            .unwrap()
+    };
+    let out = enroll("Sam Patel", &from_audio);
+    assert!(out.status.success(), "{out:?}");
+    let store = swimlane::diarize::voiceprint::VoiceStore::parse(
+        &std::fs::read_to_string(data.path().join("swimlane/voiceprints.json")).unwrap(),
+    )
+    .unwrap();
+    // Sam speaks for about 35 s of the sample; silences inside turns are cut out.
+    let seconds = store.voices[0].seconds;
+    assert!((25.0..40.0).contains(&seconds), "{seconds}");
+
+    let absent = enroll("Nobody Here", &from_audio);
+    assert_eq!(absent.status.code(), Some(1));
+    let message = String::from_utf8_lossy(&absent.stderr);
+    assert!(
+        message.contains("Nobody Here does not speak in this call"),
+        "{message}"
+    );
+    let transcript = enroll("Sam Patel", &from_text);
+    assert_eq!(transcript.status.code(), Some(1));
+    let message = String::from_utf8_lossy(&transcript.stderr);
+    assert!(message.contains("not a recording"), "{message}");
+}
