@@ -127,7 +127,7 @@ pub fn to_transcript(
         last = Some((segment, word.end));
     }
     if let Some(speakers) = speakers {
-        fit_turns_to_speech(&mut turns, &turn_voices, speakers);
+        fit_turns_to_speech(&mut turns, &turn_voices, speakers, recognition.duration);
     }
     let participants = display
         .iter()
@@ -227,8 +227,13 @@ fn voice_of(
 
 /// Word times mark when words are heard, not where speech starts and stops; the diarizer's
 /// spans do. Each diarized turn takes the extent of its voice's spans that it overlaps, never
-/// reaching into its neighbours.
-fn fit_turns_to_speech(turns: &mut [Turn], voices: &[Voice], speakers: &LaneSpeakers) {
+/// reaching into its neighbours or past the end of the recording.
+fn fit_turns_to_speech(
+    turns: &mut [Turn],
+    voices: &[Voice],
+    speakers: &LaneSpeakers,
+    duration: Ms,
+) {
     for i in 0..turns.len() {
         let Voice::Diarized { lane, cluster } = voices[i] else {
             continue;
@@ -244,7 +249,8 @@ fn fit_turns_to_speech(turns: &mut [Turn], voices: &[Voice], speakers: &LaneSpea
         let Some(first) = own.next() else { continue };
         let last = own.next_back().unwrap_or(first);
         let floor = i.checked_sub(1).map_or(Ms(0), |p| turns[p].end);
-        let ceiling = turns.get(i + 1).map_or(last.end, |n| n.start);
+        // Mel frames are centred, so the last span can end a frame after the recording.
+        let ceiling = turns.get(i + 1).map_or(duration, |n| n.start);
         turns[i].start = first.start.max(floor).min(start);
         turns[i].end = last.end.min(ceiling).max(turns[i].start);
     }
@@ -473,7 +479,8 @@ mod tests {
             end: Ms(end),
         };
         let lanes = vec![Some(Diarization {
-            spans: vec![span(0, 500, 2_400), span(1, 2_900, 5_000)],
+            // The last span ends a frame past the recording (10 s), as centred frames can.
+            spans: vec![span(0, 500, 2_400), span(1, 2_900, 10_010)],
             voiceprints: vec![vec![1.0; 4], vec![0.5; 4]],
         })];
         // Word times as DTW gives them: heard a little after speech starts; "you." falls in
@@ -497,7 +504,7 @@ mod tests {
             turns,
             [
                 ("Speaker 1", "Thank you.", 500, 2_400),
-                ("Speaker 2", "Hello there friend.", 2_900, 5_000)
+                ("Speaker 2", "Hello there friend.", 2_900, 10_000)
             ]
         );
         assert_eq!(attributed.voices.len(), 2);
