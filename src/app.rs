@@ -10,8 +10,8 @@ use anyhow::{Context, Result, anyhow, bail};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use swimlane::analyze::{Settings, analyze};
-use swimlane::audio::is_audio_path;
-use swimlane::charter::Charter;
+use swimlane::audio::{Recording, is_audio_path};
+use swimlane::charter::{Charter, same_person};
 use swimlane::debrief::Debrief;
 use swimlane::diarize::der::{self, DerSettings};
 use swimlane::diarize::rttm::{self, SpeakerTurn};
@@ -77,24 +77,33 @@ pub(crate) fn load_charter(path: Option<&Path>) -> Result<Charter> {
 }
 
 fn parse_role_flags(flags: &[String]) -> Result<Vec<RoleFlag>> {
-    flags
-        .iter()
-        .map(|flag| {
-            let (name, role) = flag.rsplit_once('=').ok_or_else(|| {
-                anyhow!("--role \"{flag}\": write NAME=ROLE, e.g. --role \"Dana Ruiz=AE\"")
-            })?;
-            let role = role
-                .parse()
-                .map_err(|e| anyhow!("--role \"{flag}\": {e}"))?;
-            if name.trim().is_empty() {
-                bail!("--role \"{flag}\": the name is empty; write NAME=ROLE");
-            }
-            Ok(RoleFlag {
-                name: name.trim().to_string(),
-                role,
-            })
-        })
-        .collect()
+    let mut parsed: Vec<RoleFlag> = Vec::new();
+    for flag in flags {
+        let (name, role) = flag.rsplit_once('=').ok_or_else(|| {
+            anyhow!("--role \"{flag}\": write NAME=ROLE, e.g. --role \"Dana Ruiz=AE\"")
+        })?;
+        let role = role
+            .parse()
+            .map_err(|e| anyhow!("--role \"{flag}\": {e}"))?;
+        let name = name.trim();
+        if name.is_empty() {
+            bail!("--role \"{flag}\": the name is empty; write NAME=ROLE");
+        }
+        if let Some(earlier) = parsed
+            .iter()
+            .find(|f| same_person(&f.name, name) && f.role != role)
+        {
+            bail!(
+                "--role \"{flag}\": {name} is also given the role {}; give each person one role",
+                earlier.role
+            );
+        }
+        parsed.push(RoleFlag {
+            name: name.to_string(),
+            role,
+        });
+    }
+    Ok(parsed)
 }
 
 /// The calls an input names: the file itself, or the recordings and transcripts in a folder.
@@ -149,7 +158,14 @@ fn analyze_command(args: AnalyzeArgs) -> Result<Exit> {
     let roles = parse_role_flags(&args.roles)?;
     let charter = load_charter(args.charter.as_deref())?;
     let lexicon = load_lexicon(&args.lexicon)?;
-    let inputs = expand_inputs(&args.inputs)?;
+    let tracks = crate::recording::tracks(&args.asr)?;
+    if tracks.is_some() && !args.inputs.is_empty() {
+        bail!("--track makes one call of its files; analyse other inputs in another run");
+    }
+    let inputs = match &tracks {
+        Some(call) => vec![call.files()[0].to_path_buf()],
+        None => expand_inputs(&args.inputs)?,
+    };
     let settings = Settings {
         lexicon: &lexicon,
         charter: &charter,
@@ -162,20 +178,32 @@ fn analyze_command(args: AnalyzeArgs) -> Result<Exit> {
     let mut transcriber = None;
     let mut failures = 0;
     for (input, name) in inputs.iter().zip(&names) {
-        let transcript = if input_format.is_none() && is_audio_path(input) {
-            if transcriber.is_none() {
-                transcriber = Some(Transcriber::new(&args.asr, &charter, &lexicon, args.quiet)?);
+        let recording = match &tracks {
+            Some(call) => Some(call.clone()),
+            None if input_format.is_none() && is_audio_path(input) => {
+                Some(Recording::File(input.clone()))
             }
-            transcriber
-                .as_mut()
-                .expect("created above")
-                .transcript(input)
-        } else {
-            read_transcript(input, input_format)
+            None => None,
+        };
+        let source = recording
+            .as_ref()
+            .map_or_else(|| source_name(input), Recording::label);
+        let transcript = match &recording {
+            Some(recording) => {
+                if transcriber.is_none() {
+                    transcriber =
+                        Some(Transcriber::new(&args.asr, &charter, &lexicon, args.quiet)?);
+                }
+                transcriber
+                    .as_mut()
+                    .expect("created above")
+                    .transcript(recording)
+            }
+            None => read_transcript(input, input_format),
         };
         let result = transcript.and_then(|transcript| {
-            let debrief = analyze(&transcript, Some(&source_name(input)), &settings);
-            warn(&debrief, input, args.quiet);
+            let debrief = analyze(&transcript, Some(&source), &settings);
+            warn(&debrief, &source, args.quiet);
             emit(
                 &render(&debrief, format),
                 out_dir.as_deref(),
@@ -257,12 +285,12 @@ fn source_name(input: &Path) -> String {
     }
 }
 
-fn warn(debrief: &Debrief, input: &Path, quiet: bool) {
+fn warn(debrief: &Debrief, source: &str, quiet: bool) {
     if quiet {
         return;
     }
     for w in &debrief.warnings {
-        eprintln!("warning: {}: {w}", input.display());
+        eprintln!("warning: {source}: {w}");
     }
 }
 

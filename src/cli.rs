@@ -61,6 +61,11 @@ pub struct AsrArgs {
     /// A named channel is that one person; other channels are diarized.
     #[arg(long = "channel", value_name = "N=NAME")]
     pub channels: Vec<String>,
+    /// One participant's own recording, e.g. --track "Dana Ruiz=dana.m4a", repeated per person:
+    /// the tracks make one call, recorded together, and each word goes to the track that
+    /// carries it. Takes the place of the recording argument.
+    #[arg(long = "track", value_name = "NAME=FILE")]
+    pub tracks: Vec<String>,
     /// How many people speak in a mono recording (default: estimated from their voices);
     /// 1 keeps the recording as one speaker and needs no voice encoder.
     #[arg(long, value_name = "N")]
@@ -80,7 +85,7 @@ pub struct AsrArgs {
 #[derive(Debug, Args)]
 pub struct TranscribeArgs {
     /// Recordings: WAV, MP3, M4A/AAC, FLAC or Ogg Vorbis.
-    #[arg(required = true, value_name = "AUDIO")]
+    #[arg(required_unless_present = "tracks", value_name = "AUDIO")]
     pub inputs: Vec<PathBuf>,
     /// Transcript format: json (call JSON), vtt, srt or txt; or rttm for the speaker turns
     /// alone (names with spaces joined by underscores).
@@ -128,7 +133,7 @@ pub enum ModelCommand {
 pub struct AnalyzeArgs {
     /// Recordings or transcript files, or folders of them; `-` reads a transcript from
     /// standard input.
-    #[arg(required = true, value_name = "INPUT")]
+    #[arg(required_unless_present = "tracks", value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Set a speaker's role, e.g. --role "Dana Ruiz=AE" (roles: AE, SE, prospect).
     #[arg(short, long = "role", value_name = "NAME=ROLE")]

@@ -209,6 +209,8 @@ pub struct DeclaredParticipant {
 pub enum NameSource {
     /// `--channel N=NAME`: the channel is this person's.
     Channel,
+    /// `--track NAME=FILE`: the person's own recording.
+    Track,
     /// The speaker's voice matches an enrolled voiceprint, with this cosine similarity.
     Voiceprint { similarity: f32 },
     /// The speaker said their name ("I'm Sam Patel, the solutions engineer").
@@ -225,6 +227,7 @@ impl NameSource {
     pub fn describe(self) -> String {
         match self {
             NameSource::Channel => "--channel flag".into(),
+            NameSource::Track => "own track (--track)".into(),
             NameSource::Voiceprint { similarity } => format!("voiceprint {similarity:.2}"),
             NameSource::Introduction => "said their name".into(),
             NameSource::Diarization => "unnamed voice".into(),

@@ -12,9 +12,9 @@ use swimlane::asr::attribute::{ChannelNames, to_transcript};
 use swimlane::asr::cache::Cache;
 use swimlane::asr::recognise::{Progress, RecogniseSettings, Recogniser};
 use swimlane::asr::{Recognition, ggml, models};
-use swimlane::audio::AudioStream;
 use swimlane::audio::vad::GateSettings;
-use swimlane::charter::Charter;
+use swimlane::audio::{AudioStream, Recording, Track};
+use swimlane::charter::{Charter, same_person};
 use swimlane::diarize::cluster::ClusterSettings;
 use swimlane::diarize::encoder::VoiceEncoder;
 use swimlane::diarize::recording::{LaneSpeakers, diarize_recording};
@@ -93,23 +93,21 @@ impl Transcriber {
 
     /// The transcript of one recording, from the caches when they have it: recognised, its
     /// speakers separated, and those whose voices are enrolled named.
-    pub fn transcript(&mut self, audio: &Path) -> Result<Transcript> {
+    pub fn transcript(&mut self, recording: &Recording) -> Result<Transcript> {
         // Open first: a missing or unreadable file is reported as such, before any cache work.
-        let stream = AudioStream::open(audio, self.allow_truncated)?;
+        let stream = AudioStream::open_recording(recording, self.allow_truncated)?;
         let audio_hash = match &self.cache {
-            Some(_) => Some(
-                Cache::audio_hash(audio)
-                    .with_context(|| format!("{}: cannot read", audio.display()))?,
-            ),
+            Some(_) => Some(recording_hash(recording)?),
             None => None,
         };
-        let recognition = self.recognition(audio, stream, audio_hash.as_deref())?;
-        let speakers = self.speakers(audio, &recognition, audio_hash.as_deref())?;
-        let id = audio
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "recording".into());
-        let attributed = to_transcript(&recognition, &self.channels, speakers.as_ref(), &id);
+        let names = match recording {
+            Recording::File(_) => self.channels.clone(),
+            Recording::Tracks(tracks) => ChannelNames::of_tracks(tracks),
+        };
+        let label = recording.label();
+        let recognition = self.recognition(&label, &names, stream, audio_hash.as_deref())?;
+        let speakers = self.speakers(recording, &names, &recognition, audio_hash.as_deref())?;
+        let attributed = to_transcript(&recognition, &names, speakers.as_ref(), &recording.id());
         let mut transcript = attributed.transcript;
         apply_matches(
             &mut transcript,
@@ -122,14 +120,15 @@ impl Transcriber {
     /// for, every channel is named, or nobody spoke.
     fn speakers(
         &mut self,
-        audio: &Path,
+        recording: &Recording,
+        names: &ChannelNames,
         recognition: &Recognition,
         audio_hash: Option<&str>,
     ) -> Result<Option<LaneSpeakers>> {
-        if !self.diarizes(recognition.channels) || recognition.segments.is_empty() {
+        if !self.diarizes(names, recognition.channels) || recognition.segments.is_empty() {
             return Ok(None);
         }
-        let named: Vec<usize> = self.channels.0.iter().map(|(c, _)| *c).collect();
+        let named = names.channels();
         let entry = models::default_voice_encoder();
         let key = audio_hash.map(|hash| {
             let settings = format!(
@@ -149,8 +148,8 @@ impl Transcriber {
             })?);
         }
         let encoder = self.encoder.as_ref().expect("loaded above");
-        let bar = self.spinner(audio, "separating speakers in");
-        let stream = AudioStream::open(audio, self.allow_truncated)?;
+        let bar = self.spinner(&recording.label(), "separating speakers in");
+        let stream = AudioStream::open_recording(recording, self.allow_truncated)?;
         let speakers = diarize_recording(stream, encoder, self.diarizer, &named)?;
         if let Some(bar) = bar {
             bar.finish_and_clear();
@@ -164,19 +163,21 @@ impl Transcriber {
 
     /// Whether a recording with `channels` channels has speakers to tell apart by voice: a
     /// channel nobody named, unless the recording is mono and one speaker was asked for.
-    fn diarizes(&self, channels: usize) -> bool {
+    fn diarizes(&self, names: &ChannelNames, channels: usize) -> bool {
         let lanes = channels.max(1);
         let one_speaker = lanes == 1 && self.diarizer.speakers == Some(1);
-        !one_speaker && (0..lanes).any(|lane| !self.channels.0.iter().any(|(c, _)| *c == lane))
+        let named = names.channels();
+        !one_speaker && (0..lanes).any(|lane| !named.contains(&lane))
     }
 
     fn recognition(
         &mut self,
-        audio: &Path,
+        label: &str,
+        names: &ChannelNames,
         stream: AudioStream,
         audio_hash: Option<&str>,
     ) -> Result<Recognition> {
-        self.settings.align_words = self.diarizes(stream.info().channels);
+        self.settings.align_words = self.diarizes(names, stream.info().channels);
         let key = audio_hash
             .map(|hash| Cache::key_of(hash, &self.model_name, &self.settings.fingerprint()));
         if let (Some(cache), Some(key)) = (&self.cache, &key)
@@ -194,13 +195,14 @@ impl Transcriber {
             self.recogniser = Some(Recogniser::load(&self.model, &self.model_name, align)?);
         }
         let recogniser = self.recogniser.as_ref().expect("loaded above");
-        let bar = self.progress_bar(audio, stream.info().declared_s);
+        let bar = self.progress_bar(label, stream.info().declared_s);
         let mut report = |p: Progress| {
             if let Some(bar) = &bar {
                 bar.set_position(p.recognised.0);
             }
         };
-        let recognition = recogniser.recognise(stream, audio, &self.settings, &mut report)?;
+        let recognition =
+            recogniser.recognise(stream, Path::new(label), &self.settings, &mut report)?;
         if let Some(bar) = bar {
             bar.finish_and_clear();
         }
@@ -211,20 +213,17 @@ impl Transcriber {
         Ok(recognition)
     }
 
-    fn spinner(&self, audio: &Path, doing: &str) -> Option<ProgressBar> {
+    fn spinner(&self, label: &str, doing: &str) -> Option<ProgressBar> {
         if !self.show_progress {
             return None;
         }
         let bar = ProgressBar::new_spinner();
-        bar.set_message(format!(
-            "{doing} {}",
-            audio.file_name().unwrap_or_default().to_string_lossy()
-        ));
+        bar.set_message(format!("{doing} {}", short_label(label)));
         bar.enable_steady_tick(Duration::from_millis(250));
         Some(bar)
     }
 
-    fn progress_bar(&self, audio: &Path, declared_s: Option<f64>) -> Option<ProgressBar> {
+    fn progress_bar(&self, label: &str, declared_s: Option<f64>) -> Option<ProgressBar> {
         if !self.show_progress {
             return None;
         }
@@ -236,13 +235,81 @@ impl Transcriber {
         .expect("a valid template")
         .progress_chars("=> ");
         bar.set_style(style);
-        bar.set_message(format!(
-            "transcribing {}",
-            audio.file_name().unwrap_or_default().to_string_lossy()
-        ));
+        bar.set_message(format!("transcribing {}", short_label(label)));
         bar.enable_steady_tick(Duration::from_millis(250));
         Some(bar)
     }
+}
+
+/// A recording's label with each file's folders left out, for the progress line.
+fn short_label(label: &str) -> String {
+    label
+        .split(" + ")
+        .map(|path| {
+            Path::new(path)
+                .file_name()
+                .map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned())
+        })
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+/// The sha256 that keys a recording's cached results; for tracks, of each file's in order.
+fn recording_hash(recording: &Recording) -> Result<String> {
+    let hashes = recording
+        .files()
+        .iter()
+        .map(|file| {
+            Cache::audio_hash(file).with_context(|| format!("{}: cannot read", file.display()))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(match hashes.as_slice() {
+        [one] => one.clone(),
+        several => Cache::key_of(&several.join(","), "tracks", ""),
+    })
+}
+
+/// The call that `--track NAME=FILE` flags make, if any, checked against the other flags.
+pub fn tracks(args: &AsrArgs) -> Result<Option<Recording>> {
+    if args.tracks.is_empty() {
+        return Ok(None);
+    }
+    if !args.channels.is_empty() {
+        bail!(
+            "--track and --channel cannot be combined: name a multi-channel file's channels with --channel, or give one file per person with --track"
+        );
+    }
+    if args.speakers.is_some() {
+        bail!("--speakers does not apply to --track: each track is one person");
+    }
+    let mut tracks: Vec<Track> = Vec::new();
+    for flag in &args.tracks {
+        let (name, file) = flag.split_once('=').ok_or_else(|| {
+            anyhow!("--track {flag}: expected NAME=FILE, e.g. --track \"Dana Ruiz=dana.m4a\"")
+        })?;
+        let (name, file) = (name.trim(), file.trim());
+        if name.is_empty() || file.is_empty() {
+            bail!("--track {flag}: expected NAME=FILE, e.g. --track \"Dana Ruiz=dana.m4a\"");
+        }
+        if let Some(other) = tracks.iter().find(|t| same_person(&t.name, name)) {
+            bail!(
+                "--track {flag}: {} already has the track {}; each track is one person, and each person one track",
+                other.name,
+                other.path.display()
+            );
+        }
+        if let Some(other) = tracks.iter().find(|t| t.path == Path::new(file)) {
+            bail!(
+                "--track {flag}: {file} is already {}'s track; each person needs their own file",
+                other.name
+            );
+        }
+        tracks.push(Track {
+            name: name.to_string(),
+            path: PathBuf::from(file),
+        });
+    }
+    Ok(Some(Recording::Tracks(tracks)))
 }
 
 /// `--channel 0="Dana Ruiz"` flags.
@@ -265,7 +332,10 @@ fn parse_channels(flags: &[String]) -> Result<ChannelNames> {
         }
         names.push((channel, name.to_string()));
     }
-    Ok(ChannelNames(names))
+    Ok(ChannelNames {
+        names,
+        ..ChannelNames::default()
+    })
 }
 
 /// What `transcribe` writes: a transcript, or RTTM speaker turns for diarization tools.
@@ -283,16 +353,11 @@ impl Output {
         }
     }
 
-    fn render(self, transcript: &Transcript, input: &Path) -> Vec<u8> {
+    /// The output's bytes; RTTM lines carry `file_id`, the recording's name.
+    fn render(self, transcript: &Transcript, file_id: &str) -> Vec<u8> {
         match self {
             Output::Transcript(format) => transcript::write::render(transcript, format),
-            Output::Rttm => {
-                let file = input
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                transcript::write::rttm(transcript, &file)
-            }
+            Output::Rttm => transcript::write::rttm(transcript, file_id),
         }
     }
 }
@@ -310,19 +375,30 @@ pub fn transcribe_command(args: TranscribeArgs) -> Result<crate::app::Exit> {
     };
     let charter = crate::app::load_charter(args.charter.as_deref())?;
     let lexicon = crate::app::load_lexicon(&args.lexicon)?;
+    let recordings: Vec<Recording> = match tracks(&args.asr)? {
+        Some(_) if !args.inputs.is_empty() => {
+            bail!("--track makes one call of its files; transcribe other recordings in another run")
+        }
+        Some(call) => vec![call],
+        None => args.inputs.iter().cloned().map(Recording::File).collect(),
+    };
     let mut transcriber = Transcriber::new(&args.asr, &charter, &lexicon, args.quiet)?;
-    let batch = args.inputs.len() > 1;
+    let batch = recordings.len() > 1;
     let out_dir = crate::app::output_dir(args.output.as_deref(), batch)?;
-    let names = crate::app::output_names(&args.inputs, output.extension());
+    let firsts: Vec<PathBuf> = recordings
+        .iter()
+        .map(|r| r.files()[0].to_path_buf())
+        .collect();
+    let names = crate::app::output_names(&firsts, output.extension());
     let mut failures = 0;
-    for (input, name) in args.inputs.iter().zip(&names) {
-        let result = transcriber.transcript(input).and_then(|transcript| {
+    for (recording, name) in recordings.iter().zip(&names) {
+        let result = transcriber.transcript(recording).and_then(|transcript| {
             if !args.quiet {
                 for warning in &transcript.warnings {
-                    eprintln!("warning: {}: {warning}", input.display());
+                    eprintln!("warning: {}: {warning}", recording.label());
                 }
             }
-            let bytes = output.render(&transcript, input);
+            let bytes = output.render(&transcript, &recording.id());
             crate::app::emit(&bytes, out_dir.as_deref(), name, args.output.as_deref())
         });
         if let Err(e) = result {
@@ -330,7 +406,7 @@ pub fn transcribe_command(args: TranscribeArgs) -> Result<crate::app::Exit> {
             failures += 1;
         }
     }
-    Ok(crate::app::batch_exit(failures, args.inputs.len()))
+    Ok(crate::app::batch_exit(failures, recordings.len()))
 }
 
 pub fn model_command(command: ModelCommand) -> Result<crate::app::Exit> {

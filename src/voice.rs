@@ -154,6 +154,12 @@ fn speech_from_call(debrief: &Path, name: &str) -> Result<(Vec<f32>, PathBuf)> {
         )
     })?;
     let source = json["call"]["source"].as_str().unwrap_or_default();
+    if source.contains(" + ") {
+        bail!(
+            "{}: the call was recorded as one track per person ({source}); enrol {name} from their own track instead: swimlane voice enroll \"{name}\" --role ROLE TRACK",
+            debrief.display()
+        );
+    }
     if !swimlane::audio::is_audio_path(Path::new(source)) {
         bail!(
             "{}: the debrief was made from {source:?}, not a recording; enrol from audio instead",

@@ -3,7 +3,7 @@
 //! is needed here.
 
 use std::path::{Path, PathBuf};
-use swimlane::audio::{AudioError, AudioStream, SAMPLE_RATE, decode_all};
+use swimlane::audio::{AudioError, AudioStream, Recording, SAMPLE_RATE, Track, decode_all};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -191,4 +191,136 @@ fn realdata_corrupt_header_and_8bit_telephone_audio() {
 fn while_blocks(stream: &mut AudioStream) -> Result<(), AudioError> {
     while stream.next_block()?.is_some() {}
     Ok(())
+}
+
+/// A WAV file of `seconds` of silence with a 20 ms burst of 1 kHz tone at `burst_s`, in every
+/// one of `channels` channels.
+fn burst_wav(
+    dir: &Path,
+    name: &str,
+    rate: u32,
+    channels: u16,
+    seconds: f64,
+    burst_s: f64,
+) -> PathBuf {
+    let path = dir.join(name);
+    let spec = hound::WavSpec {
+        channels,
+        sample_rate: rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut writer = hound::WavWriter::create(&path, spec).unwrap();
+    let burst = (burst_s * rate as f64) as usize..((burst_s + 0.02) * rate as f64) as usize;
+    for i in 0..(seconds * rate as f64) as usize {
+        let v = if burst.contains(&i) {
+            0.5 * (2.0 * std::f64::consts::PI * 1000.0 * i as f64 / rate as f64).sin()
+        } else {
+            0.0
+        };
+        for _ in 0..channels {
+            writer.write_sample((v * 32767.0) as i16).unwrap();
+        }
+    }
+    writer.finalize().unwrap();
+    path
+}
+
+fn open_tracks(paths: &[&Path]) -> Result<AudioStream, AudioError> {
+    let tracks = paths
+        .iter()
+        .enumerate()
+        .map(|(i, path)| Track {
+            name: format!("Person {i}"),
+            path: path.to_path_buf(),
+        })
+        .collect();
+    AudioStream::open_recording(&Recording::Tracks(tracks), false)
+}
+
+fn read_all(mut stream: AudioStream) -> Result<Vec<Vec<f32>>, AudioError> {
+    let mut channels = vec![Vec::new(); stream.info().channels];
+    while let Some(block) = stream.next_block()? {
+        assert!(block.iter().all(|c| c.len() == block[0].len()));
+        for (all, part) in channels.iter_mut().zip(block) {
+            all.extend(part);
+        }
+    }
+    Ok(channels)
+}
+
+/// The sample where a channel is loudest.
+fn peak(channel: &[f32]) -> usize {
+    (0..channel.len())
+        .max_by(|&a, &b| channel[a].abs().total_cmp(&channel[b].abs()))
+        .unwrap()
+}
+
+#[test]
+fn tracks_at_different_rates_line_up_sample_for_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    let phone = burst_wav(dir.path(), "phone.wav", 8_000, 1, 3.0, 1.0);
+    let studio = burst_wav(dir.path(), "studio.wav", 48_000, 2, 3.0, 2.0);
+    let channels = read_all(open_tracks(&[&phone, &studio]).unwrap()).unwrap();
+    assert_eq!(
+        channels.len(),
+        2,
+        "one channel per track, a stereo track mixed to one"
+    );
+    assert_eq!(channels[0].len(), 48_000);
+    assert_eq!(channels[1].len(), 48_000);
+    // Each burst lands where it was recorded, within a millisecond or so of the 1 kHz period.
+    let (first, second) = (peak(&channels[0]), peak(&channels[1]));
+    assert!((16_000..16_000 + 320).contains(&first), "{first}");
+    assert!((32_000..32_000 + 320).contains(&second), "{second}");
+    assert!(channels[0][32_000..32_320].iter().all(|v| v.abs() < 0.01));
+    assert!(channels[1][16_000..16_320].iter().all(|v| v.abs() < 0.01));
+}
+
+#[test]
+fn tracks_ending_within_a_second_are_padded_to_the_longest() {
+    let dir = tempfile::tempdir().unwrap();
+    let short = burst_wav(dir.path(), "short.wav", 16_000, 1, 3.0, 2.9);
+    let long = burst_wav(dir.path(), "long.wav", 16_000, 1, 3.5, 3.4);
+    let stream = open_tracks(&[&short, &long]).unwrap();
+    assert_eq!(stream.info().channels, 2);
+    let channels = read_all(stream).unwrap();
+    assert_eq!(channels[0].len(), 56_000);
+    assert!(channels[0][48_000..].iter().all(|&v| v == 0.0));
+    assert!((54_400..54_720).contains(&peak(&channels[1])));
+}
+
+#[test]
+fn tracks_of_different_lengths_are_refused_naming_both_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let short = burst_wav(dir.path(), "dana.wav", 16_000, 1, 3.0, 1.0);
+    let long = burst_wav(dir.path(), "sam.wav", 44_100, 1, 6.0, 1.0);
+    let error = open_tracks(&[&long, &short]).err().expect("refused");
+    assert!(
+        matches!(error, AudioError::TrackLengths { .. }),
+        "{error:?}"
+    );
+    let message = error.to_string();
+    assert!(
+        message.starts_with(&format!("{}: ", short.display())),
+        "{message}"
+    );
+    assert!(message.contains("3.0 s"), "{message}");
+    assert!(
+        message.contains(&format!("{} runs to 6.0 s", long.display())),
+        "{message}"
+    );
+    assert!(!message.contains('\n'), "{message}");
+}
+
+#[test]
+fn a_missing_track_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let there = burst_wav(dir.path(), "there.wav", 16_000, 1, 1.0, 0.5);
+    let missing = dir.path().join("missing.wav");
+    let message = open_tracks(&[&there, &missing])
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(message.contains("missing.wav"), "{message}");
 }

@@ -5,6 +5,7 @@
 //! with a turn per recognised segment so that turn-level findings still point at a sentence.
 
 use super::{Recognition, Segment, Word};
+use crate::audio::Track;
 use crate::diarize::cluster::SpeakerSpan;
 use crate::diarize::encoder::Embedding;
 use crate::diarize::recording::LaneSpeakers;
@@ -14,17 +15,48 @@ use crate::time::Ms;
 /// A pause at which one speaker's words start a new turn.
 const TURN_PAUSE: Ms = Ms(2_000);
 
-/// Names given to channels (`--channel 0="Dana Ruiz"`); unnamed channels are "Channel N".
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ChannelNames(pub Vec<(usize, String)>);
+/// Names given to channels (`--channel 0="Dana Ruiz"`, or a track per person); unnamed
+/// channels are "Channel N".
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelNames {
+    pub names: Vec<(usize, String)>,
+    /// How the names were given: [`NameSource::Channel`] or [`NameSource::Track`].
+    pub by: NameSource,
+}
+
+impl Default for ChannelNames {
+    fn default() -> Self {
+        Self {
+            names: Vec::new(),
+            by: NameSource::Channel,
+        }
+    }
+}
 
 impl ChannelNames {
+    /// Each track's name, on the channel the track becomes.
+    pub fn of_tracks(tracks: &[Track]) -> Self {
+        Self {
+            names: tracks
+                .iter()
+                .enumerate()
+                .map(|(channel, t)| (channel, t.name.clone()))
+                .collect(),
+            by: NameSource::Track,
+        }
+    }
+
+    /// The channels that are named, so each is one person.
+    pub fn channels(&self) -> Vec<usize> {
+        self.names.iter().map(|(c, _)| *c).collect()
+    }
+
     fn has(&self, channel: usize) -> bool {
-        self.0.iter().any(|(c, _)| *c == channel)
+        self.names.iter().any(|(c, _)| *c == channel)
     }
 
     fn name(&self, channel: usize) -> String {
-        self.0
+        self.names
             .iter()
             .find(|(c, _)| *c == channel)
             .map(|(_, n)| n.clone())
@@ -91,7 +123,7 @@ pub fn to_transcript(
     let display: Vec<(String, NameSource)> = voices
         .iter()
         .map(|voice| match *voice {
-            Voice::NamedChannel(channel) => (names.name(channel), NameSource::Channel),
+            Voice::NamedChannel(channel) => (names.name(channel), names.by),
             Voice::Channel(channel) => (names.name(channel), NameSource::UnnamedChannel),
             Voice::Undivided => (MONO_SPEAKER.to_string(), NameSource::Undivided),
             Voice::Diarized { .. } => {
@@ -218,7 +250,7 @@ fn voice_of(
     match channel {
         Some(channel) => Voice::Channel(channel),
         None if recognition.channels > 1 => Voice::Channel(0),
-        None => match names.0.first() {
+        None => match names.names.first() {
             Some((channel, _)) => Voice::NamedChannel(*channel),
             None => Voice::Undivided,
         },
@@ -380,7 +412,10 @@ mod tests {
             word("Hi", 1_100, 1_300),
             word("Dana.", 1_300, 1_700),
         ];
-        let names = ChannelNames(vec![(0, "Dana Ruiz".into())]);
+        let names = ChannelNames {
+            names: vec![(0, "Dana Ruiz".into())],
+            ..ChannelNames::default()
+        };
         let transcript =
             to_transcript(&recognition(words, envelope, 2), &names, None, "call").transcript;
         let turns: Vec<(&str, &str)> = transcript

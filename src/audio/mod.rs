@@ -3,7 +3,10 @@
 //! Ogg Vorbis), resampling rubato's FFT resampler; channels are kept apart because who speaks on
 //! which channel is what speaker attribution reads.
 
+mod tracks;
 pub mod vad;
+
+pub use tracks::{Recording, Track};
 
 use std::path::{Path, PathBuf};
 use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
@@ -48,6 +51,17 @@ pub enum AudioError {
         held_s: f64,
         declared_s: f64,
     },
+    #[error(
+        "{}: this track ends at {short_s:.1} s but {} runs to {long_s:.1} s; the tracks of one call must be recorded together, from the same start (trim or pad them to one length, e.g. `ffmpeg -i IN -af apad -t SECONDS OUT.wav`)",
+        short.display(),
+        long.display()
+    )]
+    TrackLengths {
+        short: PathBuf,
+        short_s: f64,
+        long: PathBuf,
+        long_s: f64,
+    },
 }
 
 /// What a recording holds, read from its container before decoding.
@@ -59,8 +73,61 @@ pub struct AudioInfo {
     pub declared_s: Option<f64>,
 }
 
-/// A recording being decoded, block by block, at 16 kHz.
+/// A recording being decoded, block by block, at 16 kHz: one file, or one file per
+/// participant played side by side as the channels of one recording.
 pub struct AudioStream {
+    info: AudioInfo,
+    source: Source,
+}
+
+enum Source {
+    File(Box<FileStream>),
+    Tracks(tracks::TrackMixer),
+}
+
+impl AudioStream {
+    /// Opens `path` and prepares its first audio track for decoding.
+    pub fn open(path: &Path, allow_truncated: bool) -> Result<Self, AudioError> {
+        let file = FileStream::open(path, allow_truncated)?;
+        Ok(Self {
+            info: file.info.clone(),
+            source: Source::File(Box::new(file)),
+        })
+    }
+
+    /// Opens a recording as a [`Recording`] names it.
+    pub fn open_recording(
+        recording: &Recording,
+        allow_truncated: bool,
+    ) -> Result<Self, AudioError> {
+        match recording {
+            Recording::File(path) => Self::open(path, allow_truncated),
+            Recording::Tracks(tracks) => {
+                let mixer = tracks::TrackMixer::open(tracks, allow_truncated)?;
+                Ok(Self {
+                    info: mixer.info(),
+                    source: Source::Tracks(mixer),
+                })
+            }
+        }
+    }
+
+    pub fn info(&self) -> &AudioInfo {
+        &self.info
+    }
+
+    /// The next block of 16 kHz audio, one vector per channel (all the same length), or `None`
+    /// at the end of the recording.
+    pub fn next_block(&mut self) -> Result<Option<Vec<Vec<f32>>>, AudioError> {
+        match &mut self.source {
+            Source::File(file) => file.next_block(),
+            Source::Tracks(mixer) => mixer.next_block(),
+        }
+    }
+}
+
+/// One file being decoded, block by block, at 16 kHz.
+struct FileStream {
     path: PathBuf,
     info: AudioInfo,
     format: Box<dyn FormatReader>,
@@ -73,9 +140,8 @@ pub struct AudioStream {
     finished: bool,
 }
 
-impl AudioStream {
-    /// Opens `path` and prepares its first audio track for decoding.
-    pub fn open(path: &Path, allow_truncated: bool) -> Result<Self, AudioError> {
+impl FileStream {
+    fn open(path: &Path, allow_truncated: bool) -> Result<Self, AudioError> {
         let io = |source| AudioError::Io {
             path: path.to_path_buf(),
             source,
@@ -162,13 +228,7 @@ impl AudioStream {
         })
     }
 
-    pub fn info(&self) -> &AudioInfo {
-        &self.info
-    }
-
-    /// The next block of 16 kHz audio, one vector per channel (all the same length), or `None`
-    /// at the end of the recording.
-    pub fn next_block(&mut self) -> Result<Option<Vec<Vec<f32>>>, AudioError> {
+    fn next_block(&mut self) -> Result<Option<Vec<Vec<f32>>>, AudioError> {
         loop {
             if self.finished {
                 return Ok(None);
