@@ -87,6 +87,7 @@ fn assemble(call: &Call, source: Option<&str>, detection: Detection, charter: &C
             start: t.start,
             end: t.end,
             text: t.text.clone(),
+            doubt: t.doubt,
         })
         .collect();
     let autopsy = autopsy(call, &detection, &next_step);

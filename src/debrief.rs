@@ -1,7 +1,7 @@
 //! The debrief: everything one analysis found about one call, in the shape the JSON report
 //! publishes (`swimlane.debrief/1`). Renderers read it; nothing here does I/O.
 
-use crate::model::{CallType, NameSource, Role, RoleSource, Timing};
+use crate::model::{CallType, Doubt, NameSource, Role, RoleSource, Timing};
 use crate::time::Ms;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -120,6 +120,10 @@ pub struct Event {
     pub message: String,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub handoff: Option<Handoff>,
+    /// Set when the speaker was told apart by voice and might be someone else, so the event
+    /// might belong to them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker_doubt: Option<Doubt>,
 }
 
 /// How the call ended: with a concrete agreed next step or not.
@@ -315,6 +319,9 @@ pub struct TurnOut {
     pub start: Ms,
     pub end: Ms,
     pub text: String,
+    /// Set when the speaker was told apart by voice and might be someone else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doubt: Option<Doubt>,
 }
 
 /// The three autopsy questions, answered.

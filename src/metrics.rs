@@ -217,6 +217,7 @@ mod tests {
                     start: Ms(*a),
                     end: Ms(*b),
                     text: t.to_string(),
+                    doubt: None,
                 })
                 .collect(),
             timing: Timing::Recorded,

@@ -172,6 +172,31 @@ pub struct Turn {
     pub start: Ms,
     pub end: Ms,
     pub text: String,
+    /// Set when the turn's speaker was found by voice and might be someone else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doubt: Option<Doubt>,
+}
+
+/// Why the speaker of a turn told apart by voice is in doubt.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "why")]
+pub enum Doubt {
+    /// The speech's voiceprint is nearly as like another speaker's as this one's: `margin` is
+    /// the difference of the two cosine similarities.
+    CloseVoices { margin: f32 },
+    /// Too little speech to voiceprint; the speaker was taken from the speech next to it.
+    TooShort,
+}
+
+impl Doubt {
+    pub fn describe(self) -> String {
+        match self {
+            Doubt::CloseVoices { margin } => {
+                format!("the voice is nearly as like another speaker's (margin {margin:.2})")
+            }
+            Doubt::TooShort => "too short to tell by voice".into(),
+        }
+    }
 }
 
 impl Turn {

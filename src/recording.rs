@@ -41,7 +41,7 @@ pub struct Transcriber {
 
 /// Bumped whenever a change to the diarizer changes who it finds, so that cached speaker
 /// turns from before are not reused.
-const DIARIZER_VERSION: u32 = 2;
+const DIARIZER_VERSION: u32 = 3;
 
 impl Transcriber {
     pub fn new(args: &AsrArgs, charter: &Charter, lexicon: &Lexicon, quiet: bool) -> Result<Self> {

@@ -349,6 +349,7 @@ mod tests {
                     start: Ms(i as u64 * 1000),
                     end: Ms(i as u64 * 1000 + 900),
                     text: text.to_string(),
+                    doubt: None,
                 })
                 .collect(),
             ..Transcript::default()

@@ -160,6 +160,7 @@ pub fn to_transcript(
     }
     if let Some(speakers) = speakers {
         fit_turns_to_speech(&mut turns, &turn_voices, speakers, recognition.duration);
+        mark_doubts(&mut turns, &turn_voices, speakers);
     }
     let participants = display
         .iter()
@@ -217,6 +218,7 @@ fn push_word(turns: &mut Vec<Turn>, word: &Word, speaker: String, continues: boo
             start: word.start,
             end: word.end,
             text: word.text.clone(),
+            doubt: None,
         }),
     }
 }
@@ -285,6 +287,33 @@ fn fit_turns_to_speech(
         let ceiling = turns.get(i + 1).map_or(duration, |n| n.start);
         turns[i].start = first.start.max(floor).min(start);
         turns[i].end = last.end.min(ceiling).max(turns[i].start);
+    }
+}
+
+/// A diarized turn is in doubt when at least half of it lies in speech whose speaker was a
+/// close call; it takes the doubt that covers most of it.
+fn mark_doubts(turns: &mut [Turn], voices: &[Voice], speakers: &LaneSpeakers) {
+    for (turn, voice) in turns.iter_mut().zip(voices) {
+        let Voice::Diarized { lane, .. } = *voice else {
+            continue;
+        };
+        let Some(Some(diarization)) = speakers.get(lane) else {
+            continue;
+        };
+        let overlap =
+            |start: Ms, end: Ms| end.min(turn.end).0.saturating_sub(start.max(turn.start).0);
+        let covered: u64 = diarization
+            .doubts
+            .iter()
+            .map(|d| overlap(d.start, d.end))
+            .sum();
+        if covered > 0 && covered * 2 >= turn.duration().0 {
+            turn.doubt = diarization
+                .doubts
+                .iter()
+                .max_by_key(|d| overlap(d.start, d.end))
+                .map(|d| d.doubt);
+        }
     }
 }
 
@@ -517,6 +546,7 @@ mod tests {
             // The last span ends a frame past the recording (10 s), as centred frames can.
             spans: vec![span(0, 500, 2_400), span(1, 2_900, 10_010)],
             voiceprints: vec![vec![1.0; 4], vec![0.5; 4]],
+            doubts: Vec::new(),
         })];
         // Word times as DTW gives them: heard a little after speech starts; "you." falls in
         // the next voice's speech but its sentence keeps it.
@@ -546,6 +576,69 @@ mod tests {
         assert_eq!(
             attributed.transcript.participants[1].identified,
             Some(NameSource::Diarization)
+        );
+    }
+
+    #[test]
+    fn a_turn_mostly_in_doubtful_speech_is_flagged_with_that_doubt() {
+        use crate::diarize::cluster::{Diarization, DoubtSpan, SpeakerSpan};
+        use crate::model::Doubt;
+        let lanes = vec![Some(Diarization {
+            spans: vec![
+                SpeakerSpan {
+                    speaker: 0,
+                    start: Ms(0),
+                    end: Ms(3_000),
+                },
+                SpeakerSpan {
+                    speaker: 1,
+                    start: Ms(4_000),
+                    end: Ms(4_400),
+                },
+                SpeakerSpan {
+                    speaker: 0,
+                    start: Ms(5_000),
+                    end: Ms(9_000),
+                },
+            ],
+            voiceprints: vec![vec![1.0; 4], vec![0.5; 4]],
+            doubts: vec![
+                // A sliver of the first turn: not enough to doubt it.
+                DoubtSpan {
+                    start: Ms(2_500),
+                    end: Ms(3_000),
+                    doubt: Doubt::CloseVoices { margin: 0.02 },
+                },
+                DoubtSpan {
+                    start: Ms(4_000),
+                    end: Ms(4_400),
+                    doubt: Doubt::TooShort,
+                },
+            ],
+        })];
+        let words = vec![
+            word("We", 100, 400),
+            word("stream", 400, 900),
+            word("events.", 900, 2_800),
+            word("Yes.", 4_050, 4_350),
+            word("And", 5_100, 5_400),
+            word("more.", 5_400, 8_800),
+        ];
+        let mono = recognition(words, Envelope::default(), 1);
+        let transcript =
+            to_transcript(&mono, &ChannelNames::default(), Some(&lanes), "call").transcript;
+        let doubts: Vec<(&str, Option<Doubt>)> = transcript
+            .turns
+            .iter()
+            .map(|t| (t.text.as_str(), t.doubt))
+            .collect();
+        assert_eq!(
+            doubts,
+            [
+                ("We stream events.", None),
+                ("Yes.", Some(Doubt::TooShort)),
+                ("And more.", None)
+            ]
         );
     }
 }

@@ -226,6 +226,7 @@ mod tests {
                 start: Ms(0),
                 end: Ms(1000),
                 text: text.into(),
+                doubt: None,
             }],
             timing: Timing::Recorded,
             warnings: vec![],

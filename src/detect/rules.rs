@@ -431,6 +431,7 @@ impl Context<'_> {
             evidence: firing.evidence.clone(),
             message: personalise(&rule.message, self.call),
             handoff,
+            speaker_doubt: turn.turn.doubt,
         }
     }
 }

@@ -7,7 +7,7 @@ use super::{
     qualified, raised_flags, reference_text, turn_source, violations,
 };
 use crate::debrief::{Debrief, Event, EventKind, Level, QualItem, TurnOut};
-use crate::model::Role;
+use crate::model::{Doubt, Role};
 use crate::time::Ms;
 use std::collections::BTreeMap;
 
@@ -79,6 +79,18 @@ fn chip(name: &str, role: Role) -> String {
         role_class(role),
         esc(name)
     )
+}
+
+/// A marker for a speaker told apart by voice who might be someone else; empty otherwise.
+fn doubt_mark(doubt: Option<Doubt>) -> String {
+    doubt
+        .map(|d| {
+            format!(
+                " <span class=\"doubt\" title=\"Speaker in doubt: {}\">speaker?</span>",
+                esc(&d.describe())
+            )
+        })
+        .unwrap_or_default()
 }
 
 fn section(class: &str, title: &str, inner: &str) -> String {
@@ -250,9 +262,10 @@ fn event_head(e: &Event) -> String {
         _ => turn_link(e.turn),
     };
     format!(
-        "<span class=\"time\">{}</span> {turns} {}",
+        "<span class=\"time\">{}</span> {turns} {}{}",
         e.start,
-        chip(&e.speaker, e.role)
+        chip(&e.speaker, e.role),
+        doubt_mark(e.speaker_doubt)
     )
 }
 
@@ -608,8 +621,36 @@ fn role_name(role: Role) -> &'static str {
 }
 
 fn talk(d: &Debrief) -> String {
-    let inner = format!("{}{}", share_chart(d), speakers_table(d));
+    let inner = format!(
+        "{}{}{}",
+        share_chart(d),
+        speakers_table(d),
+        doubtful_turns(d)
+    );
     section("talk", "Talk share", &inner)
+}
+
+/// The turns whose speaker, told apart by voice, might be someone else.
+fn doubtful_turns(d: &Debrief) -> String {
+    let links: Vec<String> = d
+        .turns
+        .iter()
+        .filter(|t| t.doubt.is_some())
+        .map(|t| {
+            format!(
+                "{} ({})",
+                turn_link(t.i),
+                esc(&t.doubt.map(Doubt::describe).unwrap_or_default())
+            )
+        })
+        .collect();
+    if links.is_empty() {
+        return String::new();
+    }
+    format!(
+        "<p class=\"doubts\">Speaker in doubt (told apart by voice): {}.</p>\n",
+        links.join(", ")
+    )
 }
 
 fn share_chart(d: &Debrief) -> String {
@@ -730,12 +771,13 @@ fn events(d: &Debrief) -> String {
         .map(|e| {
             format!(
                 "<tr class=\"{}\"><td class=\"num\">{}</td><td><a href=\"#turn-{t}\">{t}</a></td><td><span class=\"level {}\">{}</span></td>\
-                 <td>{}</td><td>“{}”</td></tr>\n",
+                 <td>{}{}</td><td>“{}”</td></tr>\n",
                 e.level.as_str(),
                 e.start,
                 e.level.as_str(),
                 kind_label(e.kind),
                 chip(&e.speaker, e.role),
+                doubt_mark(e.speaker_doubt),
                 esc(&e.evidence),
                 t = e.turn,
             )
@@ -795,10 +837,11 @@ fn transcript_turn(t: &TurnOut, mark: Option<&(Level, Vec<&'static str>)>) -> St
     };
     format!(
         "<li id=\"turn-{i}\" class=\"turn{class}\"><a class=\"tn\" href=\"#turn-{i}\">{i}</a><span class=\"at\">{}</span>\
-         <span class=\"who {}\">{}</span><p class=\"text\">{}{tags}</p></li>\n",
+         <span class=\"who {}\">{}{}</span><p class=\"text\">{}{tags}</p></li>\n",
         t.start,
         role_class(t.role),
         esc(&t.speaker),
+        doubt_mark(t.doubt),
         esc(&t.text),
         i = t.i,
     )
@@ -988,6 +1031,8 @@ ol.turns { list-style: none; margin: 14px 0 0; padding: 0; }
 .turn .who { font-weight: 650; }
 .turn .text { margin: 0; }
 .turn .tag { margin-left: 8px; }
+.doubt { display: inline-block; font-size: 11px; font-weight: 700; padding: 0 6px; border-radius: 6px;
+  border: 1px dashed currentColor; color: #6e5a00; cursor: help; }
 .turn.lvl-violation { background: #fdf0e9; }
 .turn.lvl-warning { background: #fdf8e4; }
 .turn.lvl-good { background: #ecf7f3; }

@@ -113,10 +113,15 @@ fn next_step(d: &Debrief) -> String {
     parts.join("\n\n")
 }
 
-/// "11:06 · turn 11 · Marcus Webb (SE)" for an event.
+/// "11:06 · turn 11 · Marcus Webb (SE)" for an event, with a note when the speaker, told
+/// apart by voice, might be someone else.
 fn event_at(e: &Event) -> String {
+    let doubt = e
+        .speaker_doubt
+        .map(|d| format!(" · speaker in doubt: {}", esc(&d.describe())))
+        .unwrap_or_default();
     format!(
-        "{} · {} · {} ({})",
+        "{} · {} · {} ({}){doubt}",
         e.start,
         event_turns(e),
         esc(&e.speaker),
@@ -261,7 +266,29 @@ fn speakers(d: &Debrief) -> String {
             s.longest_monologue
         ));
     }
-    format!("## Speakers\n\n{}\n", rows.join("\n"))
+    let doubts: Vec<String> = d
+        .turns
+        .iter()
+        .filter_map(|t| {
+            let doubt = t.doubt?;
+            Some(format!(
+                "- turn {} at {}, {}: {}",
+                t.i,
+                t.start,
+                esc(&t.speaker),
+                esc(&doubt.describe())
+            ))
+        })
+        .collect();
+    let doubts = if doubts.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "\nSpeaker in doubt (told apart by voice):\n\n{}\n",
+            doubts.join("\n")
+        )
+    };
+    format!("## Speakers\n\n{}\n{doubts}", rows.join("\n"))
 }
 
 fn metrics(d: &Debrief) -> String {

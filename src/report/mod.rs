@@ -323,7 +323,7 @@ fn reference_text(r: &Reference) -> String {
 mod tests {
     use super::*;
     use crate::debrief::{Handoff, SCHEMA};
-    use crate::model::Role;
+    use crate::model::{Doubt, Role};
     use insta::assert_snapshot;
 
     fn text(d: &Debrief, format: ReportFormat) -> String {
@@ -420,6 +420,43 @@ mod tests {
     }
 
     #[test]
+    fn speakers_in_doubt_are_marked_where_their_words_are_shown() {
+        let mut d = testdata::minimal();
+        d.turns[1].doubt = Some(Doubt::TooShort);
+        let md = text(&d, ReportFormat::Markdown);
+        assert!(
+            md.contains("Speaker in doubt (told apart by voice):"),
+            "{md}"
+        );
+        assert!(
+            md.contains(&format!(
+                "- turn 1 at {}, {}: too short to tell by voice",
+                d.turns[1].start, d.turns[1].speaker
+            )),
+            "{md}"
+        );
+        let html = text(&d, ReportFormat::Html);
+        assert_eq!(html.matches("speaker?</span>").count(), 1, "{html}");
+        assert!(html.contains("Speaker in doubt (told apart by voice): <a"));
+
+        let mut d = testdata::sample();
+        let mut event = d.events[0].clone();
+        event.speaker_doubt = Some(Doubt::CloseVoices { margin: 0.03 });
+        d.events = vec![event];
+        d.turns[2].doubt = Some(Doubt::TooShort);
+        let md = text(&d, ReportFormat::Markdown);
+        assert!(
+            md.contains(
+                "speaker in doubt: the voice is nearly as like another speaker's (margin 0.03)"
+            ),
+            "{md}"
+        );
+        let json = text(&d, ReportFormat::Json);
+        assert!(json.contains("\"speaker_doubt\": {"), "{json}");
+        assert!(json.contains("\"why\": \"too_short\""), "{json}");
+    }
+
+    #[test]
     fn deferred_handoffs_say_so() {
         let mut d = testdata::minimal();
         d.events.push(Event {
@@ -439,6 +476,7 @@ mod tests {
                 topic: "API limits".into(),
                 deferred: true,
             }),
+            speaker_doubt: None,
         });
         let md = text(&d, ReportFormat::Markdown);
         assert!(md.contains("AE → SE: API limits (deferred: no SE on the call)"));

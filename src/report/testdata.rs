@@ -376,6 +376,7 @@ pub fn long_call(n: usize) -> Debrief {
                 start,
                 end: start + Ms(14_000),
                 text: format!("Turn {i}: still on the roadmap?"),
+                doubt: None,
             }
         })
         .collect();
@@ -420,6 +421,7 @@ fn turns(people: &[Person], lines: &[Line]) -> Vec<TurnOut> {
             start: at(start),
             end: at(end),
             text: text.to_string(),
+            doubt: None,
         })
         .collect()
 }
@@ -451,6 +453,7 @@ fn event(
         evidence: evidence.into(),
         message: message.into(),
         handoff: None,
+        speaker_doubt: turn.doubt,
     }
 }
 

@@ -4,7 +4,9 @@
 
 use super::decode::normalize_newlines;
 use super::{TranscriptError, collapse_whitespace, participants_from_turns};
-use crate::model::{CallType, DeclaredParticipant, NameSource, Role, Timing, Transcript, Turn};
+use crate::model::{
+    CallType, DeclaredParticipant, Doubt, NameSource, Role, Timing, Transcript, Turn,
+};
 use crate::time::Ms;
 use serde::Deserialize;
 
@@ -38,6 +40,8 @@ struct TurnEntry {
     #[serde(deserialize_with = "seconds")]
     end: f64,
     text: String,
+    /// Why the speaker found by voice is in doubt (written by `transcribe`).
+    doubt: Option<Doubt>,
 }
 
 /// A time in seconds, as a JSON number; the error names what was expected in the file's terms.
@@ -201,6 +205,7 @@ fn read_turn(index: usize, entry: TurnEntry, name: &str) -> Result<Turn, Transcr
         start,
         end,
         text: collapse_whitespace(&entry.text),
+        doubt: entry.doubt,
     })
 }
 

@@ -569,6 +569,7 @@ impl CueTurns {
                 start,
                 end,
                 text,
+                doubt: None,
             });
         }
         if self.turns.len() == before {

@@ -203,6 +203,7 @@ fn stamped_turns(drafts: Vec<Draft>, name: &str) -> Result<Vec<Turn>, Transcript
                 start,
                 end,
                 text: draft.text,
+                doubt: None,
             }
         })
         .collect();
@@ -225,6 +226,7 @@ fn estimated_turns(drafts: Vec<Draft>) -> Vec<Turn> {
                 start,
                 end,
                 text: draft.text,
+                doubt: None,
             }
         })
         .collect()

@@ -5,7 +5,7 @@
 
 use super::Format;
 use crate::diarize::rttm::SpeakerTurn;
-use crate::model::{NameSource, Transcript};
+use crate::model::{Doubt, NameSource, Transcript};
 use crate::time::Ms;
 use serde::Serialize;
 
@@ -35,6 +35,8 @@ struct TurnOut<'a> {
     start: f64,
     end: f64,
     text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    doubt: Option<Doubt>,
 }
 
 /// The transcript's speaker turns as RTTM, under the file id `file` (usually the recording's
@@ -86,6 +88,7 @@ fn json(transcript: &Transcript) -> Vec<u8> {
                 start: t.start.as_secs_f64(),
                 end: t.end.as_secs_f64(),
                 text: &t.text,
+                doubt: t.doubt,
             })
             .collect(),
     };
@@ -161,6 +164,7 @@ mod tests {
             start: Ms(start),
             end: Ms(end),
             text: text.into(),
+            doubt: None,
         };
         Transcript {
             id: Some("call".into()),

@@ -42,6 +42,7 @@ pub fn timed(turns: &[(u64, &str, &str)]) -> Transcript {
                 start: Ms(start * 1000),
                 end: Ms(start * 1000 + 9000),
                 text: text.to_string(),
+                doubt: None,
             })
             .collect(),
         ..Transcript::default()
