@@ -234,6 +234,16 @@ mod tests {
     }
 
     #[test]
+    fn json_keeps_a_speaker_in_doubt() {
+        let mut transcript = sample();
+        transcript.turns[1].doubt = Some(Doubt::CloseVoices { margin: 0.04 });
+        let bytes = render(&transcript, Format::Json);
+        let back = super::super::parse(&bytes, Some(Format::Json), "out").unwrap();
+        assert_eq!(back.turns[0].doubt, None);
+        assert_eq!(back.turns[1].doubt, transcript.turns[1].doubt);
+    }
+
+    #[test]
     fn rttm_has_a_line_per_turn_with_joined_names() {
         let text = String::from_utf8(rttm(&sample(), "call 7")).unwrap();
         assert_eq!(
