@@ -118,10 +118,10 @@ impl VoiceEncoder {
                 for unit in 0..HIDDEN {
                     let i = sigmoid(gates[unit]);
                     let f = sigmoid(gates[HIDDEN + unit]);
-                    let g = gates[2 * HIDDEN + unit].tanh();
+                    let g = tanh(gates[2 * HIDDEN + unit]);
                     let o = sigmoid(gates[3 * HIDDEN + unit]);
                     cell[unit] = f * cell[unit] + i * g;
-                    hidden[unit] = o * cell[unit].tanh();
+                    hidden[unit] = o * tanh(cell[unit]);
                 }
                 input.clear();
                 input.extend_from_slice(&hidden);
@@ -190,11 +190,11 @@ impl VoiceEncoder {
                     for unit in 0..HIDDEN {
                         let i = sigmoid(g[unit] + layer.bias[unit]);
                         let f = sigmoid(g[HIDDEN + unit] + layer.bias[HIDDEN + unit]);
-                        let c = (g[2 * HIDDEN + unit] + layer.bias[2 * HIDDEN + unit]).tanh();
+                        let c = tanh(g[2 * HIDDEN + unit] + layer.bias[2 * HIDDEN + unit]);
                         let o = sigmoid(g[3 * HIDDEN + unit] + layer.bias[3 * HIDDEN + unit]);
                         let state = &mut cell[w * HIDDEN + unit];
                         *state = f * *state + i * c;
-                        hidden[w * HIDDEN + unit] = o * state.tanh();
+                        hidden[w * HIDDEN + unit] = o * tanh(*state);
                     }
                 }
                 output[t * windows * HIDDEN..(t + 1) * windows * HIDDEN].copy_from_slice(&hidden);
@@ -384,6 +384,12 @@ fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
 }
 
+/// tanh through `exp`: libm's `tanhf` goes through `expm1f`, which took 40 % of the
+/// diarizer's time; this is within 2e-7 of the exact value everywhere.
+fn tanh(x: f32) -> f32 {
+    2.0 * sigmoid(2.0 * x) - 1.0
+}
+
 /// Scales a vector to unit length (a zero vector stays zero).
 pub(crate) fn normalise(v: &mut [f32]) {
     let norm = dot(v, v).sqrt();
@@ -395,6 +401,17 @@ pub(crate) fn normalise(v: &mut [f32]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tanh_through_exp_matches_the_exact_value() {
+        let worst = (-20_000..=20_000)
+            .map(|i| i as f32 / 1000.0)
+            .map(|x| (tanh(x) as f64 - (x as f64).tanh()).abs())
+            .fold(0.0, f64::max);
+        assert!(worst < 2e-7, "{worst}");
+        assert_eq!(tanh(100.0), 1.0);
+        assert_eq!(tanh(-100.0), -1.0);
+    }
 
     #[test]
     fn the_transposed_product_is_a_times_w_transposed() {
