@@ -103,6 +103,14 @@ pub fn resolve(
                 speakers.join(", ")
             ));
         }
+        if let Some(charter_role) = charter.role_of(&flag.name)
+            && charter_role != flag.role
+        {
+            warnings.push(format!(
+                "--role \"{}={}\" overrides the charter, which makes {} the {charter_role}",
+                flag.name, flag.role, flag.name
+            ));
+        }
     }
     let intros = introductions(transcript, titles);
     let mut participants: Vec<Participant> = speakers
@@ -459,6 +467,10 @@ mod tests {
         let call = resolve(&t, &charter, &flags, &titles());
         assert_eq!(role(&call, "Dana Ruiz"), (Role::Ae, RoleSource::Charter));
         assert_eq!(role(&call, "Sam Patel"), (Role::Ae, RoleSource::Flag));
+        assert_eq!(
+            call.warnings,
+            ["--role \"Sam Patel=AE\" overrides the charter, which makes Sam Patel the SE"]
+        );
     }
 
     #[test]
