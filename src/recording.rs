@@ -104,8 +104,7 @@ impl Transcriber {
             Recording::File(_) => self.channels.clone(),
             Recording::Tracks(tracks) => ChannelNames::of_tracks(tracks),
         };
-        let label = recording.label();
-        let recognition = self.recognition(&label, &names, stream, audio_hash.as_deref())?;
+        let recognition = self.recognition(recording, &names, stream, audio_hash.as_deref())?;
         let speakers = self.speakers(recording, &names, &recognition, audio_hash.as_deref())?;
         let attributed = to_transcript(&recognition, &names, speakers.as_ref(), &recording.id());
         let mut transcript = attributed.transcript;
@@ -148,7 +147,7 @@ impl Transcriber {
             })?);
         }
         let encoder = self.encoder.as_ref().expect("loaded above");
-        let bar = self.spinner(&recording.label(), "separating speakers in");
+        let bar = self.spinner(&recording.file_names(), "separating speakers in");
         let stream = AudioStream::open_recording(recording, self.allow_truncated)?;
         let speakers = diarize_recording(stream, encoder, self.diarizer, &named)?;
         if let Some(bar) = bar {
@@ -172,7 +171,7 @@ impl Transcriber {
 
     fn recognition(
         &mut self,
-        label: &str,
+        recording: &Recording,
         names: &ChannelNames,
         stream: AudioStream,
         audio_hash: Option<&str>,
@@ -195,14 +194,15 @@ impl Transcriber {
             self.recogniser = Some(Recogniser::load(&self.model, &self.model_name, align)?);
         }
         let recogniser = self.recogniser.as_ref().expect("loaded above");
-        let bar = self.progress_bar(label, stream.info().declared_s);
+        let bar = self.progress_bar(&recording.file_names(), stream.info().declared_s);
         let mut report = |p: Progress| {
             if let Some(bar) = &bar {
                 bar.set_position(p.recognised.0);
             }
         };
+        let label = recording.label();
         let recognition =
-            recogniser.recognise(stream, Path::new(label), &self.settings, &mut report)?;
+            recogniser.recognise(stream, Path::new(&label), &self.settings, &mut report)?;
         if let Some(bar) = bar {
             bar.finish_and_clear();
         }
@@ -213,17 +213,17 @@ impl Transcriber {
         Ok(recognition)
     }
 
-    fn spinner(&self, label: &str, doing: &str) -> Option<ProgressBar> {
+    fn spinner(&self, names: &str, doing: &str) -> Option<ProgressBar> {
         if !self.show_progress {
             return None;
         }
         let bar = ProgressBar::new_spinner();
-        bar.set_message(format!("{doing} {}", short_label(label)));
+        bar.set_message(format!("{doing} {names}"));
         bar.enable_steady_tick(Duration::from_millis(250));
         Some(bar)
     }
 
-    fn progress_bar(&self, label: &str, declared_s: Option<f64>) -> Option<ProgressBar> {
+    fn progress_bar(&self, names: &str, declared_s: Option<f64>) -> Option<ProgressBar> {
         if !self.show_progress {
             return None;
         }
@@ -235,23 +235,10 @@ impl Transcriber {
         .expect("a valid template")
         .progress_chars("=> ");
         bar.set_style(style);
-        bar.set_message(format!("transcribing {}", short_label(label)));
+        bar.set_message(format!("transcribing {names}"));
         bar.enable_steady_tick(Duration::from_millis(250));
         Some(bar)
     }
-}
-
-/// A recording's label with each file's folders left out, for the progress line.
-fn short_label(label: &str) -> String {
-    label
-        .split(" + ")
-        .map(|path| {
-            Path::new(path)
-                .file_name()
-                .map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned())
-        })
-        .collect::<Vec<_>>()
-        .join(" + ")
 }
 
 /// The sha256 that keys a recording's cached results; for tracks, of each file's in order.

@@ -50,6 +50,15 @@ impl Recording {
             .collect::<Vec<_>>()
             .join(" + ")
     }
+
+    /// The file names without their folders, joined by " + ": for progress lines.
+    pub fn file_names(&self) -> String {
+        self.files()
+            .iter()
+            .map(|p| p.file_name().unwrap_or(p.as_os_str()).to_string_lossy())
+            .collect::<Vec<_>>()
+            .join(" + ")
+    }
 }
 
 /// Tracks may end this far apart (encoders pad differently); the shorter are padded.
