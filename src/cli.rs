@@ -70,6 +70,10 @@ pub struct AsrArgs {
     /// 1 keeps the recording as one speaker and needs no voice encoder.
     #[arg(long, value_name = "N")]
     pub speakers: Option<usize>,
+    /// When telling speakers apart by voice, time words by Whisper's own timestamps instead of
+    /// aligning them (DTW): faster, but more words at turn changes go to the wrong speaker.
+    #[arg(long)]
+    pub no_word_alignment: bool,
     /// Run Whisper's encoder over its full 30 s window for every chunk, instead of fitting the
     /// window to the chunk (slower; for comparison).
     #[arg(long)]

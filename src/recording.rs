@@ -33,6 +33,8 @@ pub struct Transcriber {
     cache: Option<Cache>,
     speaker_cache: Option<Cache>,
     allow_truncated: bool,
+    /// Whether word times are aligned (DTW) when voices are told apart.
+    word_alignment: bool,
     show_progress: bool,
     recogniser: Option<Recogniser>,
     encoder: Option<VoiceEncoder>,
@@ -84,6 +86,7 @@ impl Transcriber {
             speaker_cache: (!args.no_cache)
                 .then(|| Cache::new(swimlane::paths::cache_dir().join("speakers"))),
             allow_truncated: args.allow_truncated,
+            word_alignment: !args.no_word_alignment,
             show_progress: !quiet && std::io::stderr().is_terminal(),
             recogniser: None,
             encoder: None,
@@ -176,7 +179,8 @@ impl Transcriber {
         stream: AudioStream,
         audio_hash: Option<&str>,
     ) -> Result<Recognition> {
-        self.settings.align_words = self.diarizes(names, stream.info().channels);
+        self.settings.align_words =
+            self.word_alignment && self.diarizes(names, stream.info().channels);
         let key = audio_hash
             .map(|hash| Cache::key_of(hash, &self.model_name, &self.settings.fingerprint()));
         if let (Some(cache), Some(key)) = (&self.cache, &key)

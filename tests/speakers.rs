@@ -246,6 +246,23 @@ fn the_speaker_count_can_be_forced_without_transcribing_again() {
     assert_eq!(speaker_names(&one), ["Speaker_1"]);
 }
 
+/// Without DTW word alignment the voices are still told apart, from Whisper's own word times.
+#[test]
+fn voices_are_told_apart_without_word_alignment() {
+    if !models_installed() {
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let found = rttm(data.path(), &made().mono, &["--no-word-alignment"]);
+    assert_eq!(
+        speaker_names(&found),
+        ["Speaker_1", "Speaker_2", "Speaker_3"],
+        "{found}"
+    );
+    let der = der(data.path(), &found);
+    assert!(der < 5.0, "DER {der:.2} %");
+}
+
 #[test]
 fn stereo_sides_are_split_by_channel_then_by_voice() {
     if !models_installed() {
