@@ -534,14 +534,17 @@ mod tests {
         assert_eq!(voices, [a, a, a, b, b, b]);
     }
 
-    #[test]
-    fn diarized_words_make_turns_that_span_their_voices_speech() {
-        use crate::diarize::cluster::{Diarization, SpeakerSpan};
-        let span = |speaker, start, end| SpeakerSpan {
+    fn span(speaker: usize, start: u64, end: u64) -> crate::diarize::cluster::SpeakerSpan {
+        crate::diarize::cluster::SpeakerSpan {
             speaker,
             start: Ms(start),
             end: Ms(end),
-        };
+        }
+    }
+
+    #[test]
+    fn diarized_words_make_turns_that_span_their_voices_speech() {
+        use crate::diarize::cluster::Diarization;
         let lanes = vec![Some(Diarization {
             // The last span ends a frame past the recording (10 s), as centred frames can.
             spans: vec![span(0, 500, 2_400), span(1, 2_900, 10_010)],
@@ -581,25 +584,13 @@ mod tests {
 
     #[test]
     fn a_turn_mostly_in_doubtful_speech_is_flagged_with_that_doubt() {
-        use crate::diarize::cluster::{Diarization, DoubtSpan, SpeakerSpan};
+        use crate::diarize::cluster::{Diarization, DoubtSpan};
         use crate::model::Doubt;
         let lanes = vec![Some(Diarization {
             spans: vec![
-                SpeakerSpan {
-                    speaker: 0,
-                    start: Ms(0),
-                    end: Ms(3_000),
-                },
-                SpeakerSpan {
-                    speaker: 1,
-                    start: Ms(4_000),
-                    end: Ms(4_400),
-                },
-                SpeakerSpan {
-                    speaker: 0,
-                    start: Ms(5_000),
-                    end: Ms(9_000),
-                },
+                span(0, 0, 3_000),
+                span(1, 4_000, 4_400),
+                span(0, 5_000, 9_000),
             ],
             voiceprints: vec![vec![1.0; 4], vec![0.5; 4]],
             doubts: vec![
