@@ -635,13 +635,12 @@ fn doubtful_turns(d: &Debrief) -> String {
     let links: Vec<String> = d
         .turns
         .iter()
-        .filter(|t| t.doubt.is_some())
-        .map(|t| {
-            format!(
+        .filter_map(|t| {
+            Some(format!(
                 "{} ({})",
                 turn_link(t.i),
-                esc(&t.doubt.map(Doubt::describe).unwrap_or_default())
-            )
+                esc(&t.doubt?.describe())
+            ))
         })
         .collect();
     if links.is_empty() {
