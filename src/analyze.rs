@@ -103,6 +103,7 @@ fn assemble(call: &Call, source: Option<&str>, detection: Detection, charter: &C
             id: call.id.clone(),
             title: call.title.clone(),
             call_type: call.call_type.clone(),
+            date: call.date,
             source: source.map(String::from),
             duration: call.duration(),
             turns: call.turns.len(),

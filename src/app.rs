@@ -59,6 +59,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Lexicon(LexiconCommand::Check { dirs }) => lexicon_check(&dirs),
         Command::Lexicon(LexiconCommand::List { lexicon }) => lexicon_list(&lexicon),
         Command::Eval(args) => eval_command(args),
+        Command::Review(args) => crate::review_command::review_command(args),
     }
 }
 
@@ -201,7 +202,8 @@ fn analyze_command(args: AnalyzeArgs) -> Result<Exit> {
             }
             None => read_transcript(input, input_format),
         };
-        let result = transcript.and_then(|transcript| {
+        let result = transcript.and_then(|mut transcript| {
+            transcript.date = args.date.or(transcript.date);
             let debrief = analyze(&transcript, Some(&source), &settings);
             warn(&debrief, &source, args.quiet);
             emit(

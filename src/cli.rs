@@ -34,6 +34,10 @@ pub enum Command {
     /// Measure detection against labelled calls (`eval DIR`), or diarization against a
     /// reference (`eval diarization REF.rttm HYP.rttm`).
     Eval(EvalArgs),
+    /// Review many debriefs at once for a manager: per pair and per person, lane violations
+    /// and their trend, rescue phrases, handoffs, next steps, qualification, talk ratios, and
+    /// win and no-go rates where deal outcomes are recorded.
+    Review(ReviewArgs),
 }
 
 /// Options shared by commands that run the rules.
@@ -158,6 +162,10 @@ pub struct AnalyzeArgs {
     /// poc-readout, negotiation.
     #[arg(long, value_name = "TYPE")]
     pub call_type: Option<String>,
+    /// The day of the call, e.g. 2026-11-28, overriding the transcript's `date` (reviews order
+    /// and filter calls by it).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<jiff::civil::Date>,
     /// Do not print warnings or progress.
     #[arg(short, long)]
     pub quiet: bool,
@@ -165,6 +173,40 @@ pub struct AnalyzeArgs {
     pub asr: AsrArgs,
     #[command(flatten)]
     pub lexicon: LexiconArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// JSON debriefs (`analyze --format json`), or folders holding them (searched through
+    /// subfolders; other JSON files there are skipped).
+    #[arg(required = true, value_name = "DEBRIEFS")]
+    pub inputs: Vec<PathBuf>,
+    /// Review format: md, html or json.
+    #[arg(short, long, default_value = "md", value_name = "FORMAT")]
+    pub format: String,
+    /// Output file. Standard output when omitted.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Deal outcomes by call id, a TOML file of lines like `"call-07" = "won"` (won, lost or
+    /// no-go): they give the SE win and no-go rates.
+    #[arg(long, value_name = "FILE")]
+    pub outcomes: Option<PathBuf>,
+    /// Only calls on which this person spoke (repeat for calls with all of them, e.g. a pair).
+    #[arg(long = "person", value_name = "NAME")]
+    pub people: Vec<String>,
+    /// Only calls of this type: intro, discovery, demo, technical-deep-dive, poc-readout,
+    /// negotiation.
+    #[arg(long, value_name = "TYPE")]
+    pub call_type: Option<String>,
+    /// Only calls on or after this day (calls without a date are left out).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub since: Option<jiff::civil::Date>,
+    /// Only calls on or before this day (calls without a date are left out).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub until: Option<jiff::civil::Date>,
+    /// Do not print warnings.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]

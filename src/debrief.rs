@@ -303,6 +303,9 @@ pub struct CallInfo {
     pub id: String,
     pub title: Option<String>,
     pub call_type: Option<CallType>,
+    /// The day of the call, when known; reviews across calls order and filter by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<jiff::civil::Date>,
     pub source: Option<String>,
     pub duration: Ms,
     pub turns: usize,

@@ -21,6 +21,7 @@ pub mod metrics;
 pub mod model;
 pub mod paths;
 pub mod report;
+pub mod review;
 pub mod roles;
 pub mod text;
 pub mod time;

@@ -4,6 +4,7 @@
 mod app;
 mod cli;
 mod recording;
+mod review_command;
 mod voice;
 
 use clap::Parser;

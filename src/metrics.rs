@@ -196,6 +196,7 @@ mod tests {
             id: "m".into(),
             title: None,
             call_type: None,
+            date: None,
             rescue_phrase: String::new(),
             participants: people
                 .iter()

@@ -276,6 +276,8 @@ pub struct Transcript {
     pub id: Option<String>,
     pub title: Option<String>,
     pub call_type: Option<CallType>,
+    /// The day the call took place, when the transcript or the command line says.
+    pub date: Option<jiff::civil::Date>,
     pub rescue_phrase: Option<String>,
     pub participants: Vec<DeclaredParticipant>,
     pub turns: Vec<Turn>,
@@ -303,6 +305,7 @@ pub struct Call {
     pub id: String,
     pub title: Option<String>,
     pub call_type: Option<CallType>,
+    pub date: Option<jiff::civil::Date>,
     pub rescue_phrase: String,
     pub participants: Vec<Participant>,
     pub turns: Vec<Turn>,

@@ -154,6 +154,7 @@ pub fn resolve(
         id: transcript.id.clone().unwrap_or_default(),
         title: transcript.title.clone(),
         call_type: transcript.call_type.clone(),
+        date: transcript.date,
         rescue_phrase: transcript
             .rescue_phrase
             .clone()

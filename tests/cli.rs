@@ -950,3 +950,235 @@ fn eval_diarization_names_the_bad_line() {
     );
     assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
 }
+
+// ---------------------------------------------------------------------------------------------
+// review: many debriefs for a manager
+
+/// Analyses three calls into `dir/debriefs` as JSON debriefs, each on its own day, and drops
+/// a transcript (not a debrief) beside them. Returns the debriefs, oldest first.
+fn write_debriefs(dir: &Path) -> Vec<Value> {
+    let out = dir.join("debriefs");
+    fs::create_dir_all(&out).unwrap();
+    let calls: [(PathBuf, &str, &[&str]); 3] = [
+        (demo_vtt(), "2026-11-09", &DEMO_ROLES),
+        (fixture("cli/call.json"), "2026-11-02", &[]),
+        (
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/demo-call.json"),
+            "2026-11-16",
+            &[],
+        ),
+    ];
+    let mut debriefs = Vec::new();
+    for (input, date, roles) in calls {
+        let name = format!("{date}.json");
+        let r = run(swimlane(dir)
+            .arg("analyze")
+            .arg(&input)
+            .args(roles)
+            .args(["--format", "json", "--date", date, "-o"])
+            .arg(out.join(&name)));
+        assert_eq!(r.code, SUCCESS, "stderr: {}", r.stderr);
+        debriefs.push((date, json(&fs::read_to_string(out.join(name)).unwrap())));
+    }
+    fs::copy(fixture("cli/call.json"), out.join("transcript.json")).unwrap();
+    debriefs.sort_by_key(|(date, _)| *date);
+    debriefs.into_iter().map(|(_, d)| d).collect()
+}
+
+/// How many events of `kind` a debrief has, by `speaker` when given.
+fn events_of(debrief: &Value, kind: &str, speaker: Option<&str>) -> u64 {
+    debrief["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == kind && speaker.is_none_or(|s| e["speaker"] == s))
+        .count() as u64
+}
+
+#[test]
+fn review_counts_each_persons_events_over_dated_calls() {
+    let dir = TempDir::new().unwrap();
+    let debriefs = write_debriefs(dir.path());
+    let r = run(swimlane(dir.path()).args(["review", "debriefs", "--format", "json"]));
+    assert_eq!(r.code, SUCCESS, "stderr: {}", r.stderr);
+    assert_eq!(
+        r.stderr.trim(),
+        "note: skipped 1 JSON file(s) that are not swimlane debriefs"
+    );
+    let review = json(&r.stdout);
+    assert_eq!(review["schema"], "swimlane.review/1");
+    let ids: Vec<&Value> = review["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["id"])
+        .collect();
+    let expected: Vec<&Value> = debriefs.iter().map(|d| &d["call"]["id"]).collect();
+    assert_eq!(ids, expected, "calls in date order");
+    assert_eq!(review["first_date"], "2026-11-02");
+    assert_eq!(review["last_date"], "2026-11-16");
+    for person in review["people"].as_array().unwrap() {
+        let name = person["name"].as_str().unwrap();
+        let own = |kind: &str| {
+            debriefs
+                .iter()
+                .map(|d| events_of(d, kind, Some(name)))
+                .sum::<u64>()
+        };
+        let counts = &person["tally"]["counts"];
+        assert_eq!(counts["se_pricing"], own("se_pricing"), "{name}");
+        assert_eq!(
+            counts["demo_monkey_commands"],
+            own("demo_monkey_command"),
+            "{name}"
+        );
+        assert_eq!(counts["handoffs"], own("handoff"), "{name}");
+    }
+    let team = &review["team"]["counts"];
+    let all = |kind: &str| {
+        debriefs
+            .iter()
+            .map(|d| events_of(d, kind, None))
+            .sum::<u64>()
+    };
+    assert_eq!(team["demo_monkey_commands"], all("demo_monkey_command"));
+    assert!(
+        all("demo_monkey_command") > 0,
+        "the fixtures hold demo-monkey commands"
+    );
+    assert_eq!(team["rescue_phrases"], all("rescue_phrase"));
+}
+
+#[test]
+fn review_filters_by_person_type_and_date() {
+    let dir = TempDir::new().unwrap();
+    write_debriefs(dir.path());
+    let ids = |args: &[&str]| {
+        let r = run(swimlane(dir.path())
+            .args(["review", "debriefs", "-q", "-f", "json"])
+            .args(args));
+        assert_eq!(r.code, SUCCESS, "stderr: {}", r.stderr);
+        json(&r.stdout)["calls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&["--person", "Priscilla Gale"]), ["harbor-demo"]);
+    assert_eq!(ids(&["--call-type", "discovery"]), ["demo-call"]);
+    assert_eq!(
+        ids(&["--since", "2026-11-09", "--until", "2026-11-09"]),
+        ["demo"]
+    );
+    let r = run(swimlane(dir.path()).args(["review", "debriefs", "--person", "Nobody Here"]));
+    assert_single_error(&r, &["no call of the 3 debrief(s) read matches"]);
+}
+
+#[test]
+fn review_outcomes_give_rates_and_name_unknown_calls() {
+    let dir = TempDir::new().unwrap();
+    write_debriefs(dir.path());
+    fs::write(
+        dir.path().join("outcomes.toml"),
+        "# deals\nharbor-demo = \"won\"\ndemo = \"lost\"\nold-call = \"won\"\n",
+    )
+    .unwrap();
+    let r = run(swimlane(dir.path()).args([
+        "review",
+        "debriefs",
+        "--outcomes",
+        "outcomes.toml",
+        "-f",
+        "json",
+    ]));
+    assert_eq!(r.code, SUCCESS, "stderr: {}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "warning: outcomes.toml:4: no debrief of call `old-call` was given; its outcome is not counted"
+        ),
+        "{}",
+        r.stderr
+    );
+    let review = json(&r.stdout);
+    assert_eq!(review["team"]["outcomes"]["won"], 1);
+    assert_eq!(review["team"]["outcomes"]["lost"], 1);
+    assert_eq!(review["team"]["win_rate"], 0.5);
+
+    fs::write(
+        dir.path().join("bad.toml"),
+        "demo = \"won\"\nharbor-demo = \"maybe\"\n",
+    )
+    .unwrap();
+    let r = run(swimlane(dir.path()).args(["review", "debriefs", "--outcomes", "bad.toml"]));
+    assert_single_error(
+        &r,
+        &[
+            "bad.toml:2:",
+            "unknown outcome `maybe`",
+            "won, lost or no-go",
+        ],
+    );
+}
+
+#[test]
+fn review_writes_markdown_and_html_files() {
+    let dir = TempDir::new().unwrap();
+    write_debriefs(dir.path());
+    for (format, needle) in [
+        ("md", "# Coaching review"),
+        ("html", "<h1>Coaching review</h1>"),
+    ] {
+        let out = format!("review.{format}");
+        let r = run(swimlane(dir.path())
+            .args(["review", "debriefs", "-q", "-f", format, "-o"])
+            .arg(&out));
+        assert_eq!(r.code, SUCCESS, "stderr: {}", r.stderr);
+        assert_eq!(r.stdout, "");
+        let text = fs::read_to_string(dir.path().join(&out)).unwrap();
+        assert!(text.contains(needle), "{text}");
+        assert!(text.contains("Priscilla Gale"), "{text}");
+    }
+}
+
+#[test]
+fn review_refuses_what_is_not_one_debrief_per_call() {
+    let dir = TempDir::new().unwrap();
+    write_debriefs(dir.path());
+    let existing = dir.path().join("review.md");
+    fs::write(&existing, "last week's review").unwrap();
+
+    let r = run(swimlane(dir.path())
+        .args(["review", "debriefs/transcript.json", "-o"])
+        .arg(&existing));
+    assert_single_error(&r, &["debriefs/transcript.json: not a swimlane debrief"]);
+
+    fs::copy(
+        dir.path().join("debriefs/2026-11-02.json"),
+        dir.path().join("debriefs/copy.json"),
+    )
+    .unwrap();
+    let r = run(swimlane(dir.path()).args(["review", "debriefs", "-q", "-o", "review.md"]));
+    assert_single_error(
+        &r,
+        &[
+            "call `harbor-demo` is also in",
+            "2026-11-02.json",
+            "copy.json",
+        ],
+    );
+
+    fs::create_dir(dir.path().join("empty")).unwrap();
+    let r = run(swimlane(dir.path()).args(["review", "empty"]));
+    assert_single_error(&r, &["empty: no debriefs in this folder"]);
+
+    fs::write(
+        dir.path().join("broken.json"),
+        "{\"schema\": \"swimlane.debrief/1\", \"verdict\": 3}",
+    )
+    .unwrap();
+    let r = run(swimlane(dir.path()).args(["review", "broken.json"]));
+    assert_single_error(&r, &["broken.json: line 1 column"]);
+
+    assert_eq!(fs::read_to_string(&existing).unwrap(), "last week's review");
+}

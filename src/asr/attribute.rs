@@ -192,13 +192,11 @@ pub fn to_transcript(
     Attributed {
         transcript: Transcript {
             id: Some(id.to_string()),
-            title: None,
-            call_type: None,
-            rescue_phrase: None,
             participants,
             turns,
             timing: Timing::Recorded,
             warnings,
+            ..Transcript::default()
         },
         voices: voiceprints,
     }

@@ -208,6 +208,7 @@ mod tests {
             id: "t".into(),
             title: None,
             call_type: None,
+            date: None,
             rescue_phrase: "Taking a step back conceptually".into(),
             participants: people
                 .iter()

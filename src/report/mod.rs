@@ -7,6 +7,7 @@
 mod html;
 mod json;
 mod markdown;
+mod review;
 #[cfg(test)]
 mod testdata;
 
@@ -14,6 +15,8 @@ use crate::debrief::{Debrief, Event, EventKind, Level, NextStep, QualItem, Refer
 use crate::text::capitalise;
 use crate::time::Ms;
 use std::str::FromStr;
+
+pub use review::render_review;
 
 /// The report formats `render` can write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

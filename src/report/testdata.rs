@@ -508,6 +508,7 @@ fn call_info(
         id: id.into(),
         title: title.map(String::from),
         call_type,
+        date: None,
         source: Some(format!("calls/{id}.vtt")),
         duration: duration(turns),
         turns: turns.len(),

@@ -16,6 +16,8 @@ struct CallFile {
     id: Option<String>,
     title: Option<String>,
     call_type: Option<String>,
+    /// The call's day, `YYYY-MM-DD`.
+    date: Option<jiff::civil::Date>,
     rescue_phrase: Option<String>,
     participants: Option<Vec<ParticipantEntry>>,
     turns: Vec<TurnEntry>,
@@ -120,6 +122,7 @@ pub fn parse(text: &str, name: &str) -> Result<Transcript, TranscriptError> {
             kind.parse::<CallType>()
                 .unwrap_or_else(|never| match never {})
         }),
+        date: call.date,
         rescue_phrase: non_empty(call.rescue_phrase),
         participants,
         turns,

@@ -15,6 +15,8 @@ struct CallOut<'a> {
     id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     title: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date: Option<jiff::civil::Date>,
     participants: Vec<ParticipantOut<'a>>,
     turns: Vec<TurnOut<'a>>,
 }
@@ -70,6 +72,7 @@ fn json(transcript: &Transcript) -> Vec<u8> {
     let call = CallOut {
         id: transcript.id.as_deref(),
         title: transcript.title.as_deref(),
+        date: transcript.date,
         participants: transcript
             .participants
             .iter()
@@ -170,6 +173,7 @@ mod tests {
             id: Some("call".into()),
             title: None,
             call_type: None,
+            date: Some(jiff::civil::date(2026, 11, 28)),
             rescue_phrase: None,
             participants: vec![
                 DeclaredParticipant {
@@ -226,11 +230,12 @@ mod tests {
     }
 
     #[test]
-    fn json_keeps_declared_roles() {
+    fn json_keeps_declared_roles_and_the_date() {
         let bytes = render(&sample(), Format::Json);
         let back = super::super::parse(&bytes, Some(Format::Json), "out").unwrap();
         assert_eq!(back.participants[0].role, Some(Role::Ae));
         assert_eq!(back.participants[1].role, None);
+        assert_eq!(back.date, Some(jiff::civil::date(2026, 11, 28)));
     }
 
     #[test]
