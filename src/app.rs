@@ -60,6 +60,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Lexicon(LexiconCommand::List { lexicon }) => lexicon_list(&lexicon),
         Command::Eval(args) => eval_command(args),
         Command::Review(args) => crate::review_command::review_command(args),
+        Command::Serve(args) => crate::serve::serve_command(args),
+        Command::User(command) => crate::serve::user_command(command),
     }
 }
 

@@ -38,10 +38,87 @@ pub enum Command {
     /// and their trend, rescue phrases, handoffs, next steps, qualification, talk ratios, and
     /// win and no-go rates where deal outcomes are recorded.
     Review(ReviewArgs),
+    /// Start the team's coaching workspace: upload calls, read debriefs, review the team, in
+    /// the browser or over HTTP. Binds to 127.0.0.1 unless told otherwise.
+    Serve(ServeArgs),
+    /// Add, list or remove the people who may use `swimlane serve`, and renew their tokens.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// Where the workspace keeps its users, database, recordings and debriefs.
+#[derive(Debug, Args, Clone)]
+pub struct DataArgs {
+    /// The workspace folder (default: swimlane's folder in the user's data directory).
+    #[arg(long = "data", value_name = "DIR", env = "SWIMLANE_DATA")]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port to listen on; 0 picks a free one (printed at start).
+    #[arg(long, default_value_t = 8080, value_name = "N")]
+    pub port: u16,
+    /// Address to listen on. Call recordings are confidential: only widen this behind a
+    /// TLS proxy.
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+    pub bind: std::net::IpAddr,
+    /// Calls transcribed at once; more than one shares the cores between them.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub workers: usize,
+    /// The largest upload accepted, in megabytes (all files of one call together).
+    #[arg(long, default_value_t = 500, value_name = "MB")]
+    pub max_upload_mb: u64,
+    /// Delete recordings this many days after upload, keeping their debriefs.
+    #[arg(long, value_name = "DAYS")]
+    pub retention_days: Option<u32>,
+    /// The pair's charter, applied to every call.
+    #[arg(long, value_name = "FILE")]
+    pub charter: Option<PathBuf>,
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub asr: AsrArgs,
+    #[command(flatten)]
+    pub lexicon: LexiconArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user and print their access token (shown once; only its hash is kept).
+    Add {
+        /// Their name as calls show it (an AE's or SE's name in the pair).
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// se, ae or manager: an SE or AE sees their own pairs' calls, a manager every call.
+        #[arg(long, value_name = "ROLE")]
+        role: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Show the users and their roles.
+    List {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Remove a user; their token stops working.
+    Remove {
+        #[arg(value_name = "NAME")]
+        name: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Give a user a new token and print it; the old one stops working.
+    Token {
+        #[arg(value_name = "NAME")]
+        name: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
 }
 
 /// Options shared by commands that run the rules.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Clone)]
 pub struct LexiconArgs {
     /// A folder of extra or overriding lexicon rules, laid over the shipped ones (repeatable).
     #[arg(long = "lexicons", value_name = "DIR")]
@@ -49,7 +126,7 @@ pub struct LexiconArgs {
 }
 
 /// How recordings are transcribed (ignored for transcript inputs).
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Default, Clone)]
 pub struct AsrArgs {
     /// A ggml Whisper model file (default: the installed default model).
     #[arg(long, value_name = "FILE", env = "SWIMLANE_MODEL")]

@@ -26,3 +26,4 @@ pub mod roles;
 pub mod text;
 pub mod time;
 pub mod transcript;
+pub mod workspace;

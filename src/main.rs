@@ -5,6 +5,7 @@ mod app;
 mod cli;
 mod recording;
 mod review_command;
+mod serve;
 mod voice;
 
 use clap::Parser;

@@ -39,6 +39,18 @@ pub struct Transcriber {
     recogniser: Option<Recogniser>,
     encoder: Option<VoiceEncoder>,
     voices: VoiceStore,
+    /// Told how far each recording has got, for callers other than the terminal.
+    observer: Option<Box<dyn FnMut(Stage) + Send>>,
+}
+
+/// How far a recording has got, as `Transcriber::observe` reports it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Stage {
+    /// Recognising speech; the share of the recording done so far, 0..1, when its length is
+    /// known.
+    Transcribing(Option<f64>),
+    /// Telling the speakers apart.
+    Diarizing,
 }
 
 /// Bumped whenever a change to the diarizer changes who it finds, so that cached speaker
@@ -91,7 +103,13 @@ impl Transcriber {
             recogniser: None,
             encoder: None,
             voices: crate::voice::load_store()?,
+            observer: None,
         })
+    }
+
+    /// Reports each recording's progress to `observer` from now on.
+    pub fn observe(&mut self, observer: Box<dyn FnMut(Stage) + Send>) {
+        self.observer = Some(observer);
     }
 
     /// The transcript of one recording, from the caches when they have it: recognised, its
@@ -150,6 +168,9 @@ impl Transcriber {
             })?);
         }
         let encoder = self.encoder.as_ref().expect("loaded above");
+        if let Some(observer) = &mut self.observer {
+            observer(Stage::Diarizing);
+        }
         let bar = self.spinner(&recording.file_names(), "separating speakers in");
         let stream = AudioStream::open_recording(recording, self.allow_truncated)?;
         let speakers = diarize_recording(stream, encoder, self.diarizer, &named)?;
@@ -198,10 +219,18 @@ impl Transcriber {
             self.recogniser = Some(Recogniser::load(&self.model, &self.model_name, align)?);
         }
         let recogniser = self.recogniser.as_ref().expect("loaded above");
-        let bar = self.progress_bar(&recording.file_names(), stream.info().declared_s);
+        let declared_s = stream.info().declared_s;
+        let bar = self.progress_bar(&recording.file_names(), declared_s);
+        let observer = &mut self.observer;
         let mut report = |p: Progress| {
             if let Some(bar) = &bar {
                 bar.set_position(p.recognised.0);
+            }
+            if let Some(observer) = observer {
+                let done = declared_s
+                    .filter(|s| *s > 0.0)
+                    .map(|s| (p.recognised.as_secs_f64() / s).min(1.0));
+                observer(Stage::Transcribing(done));
             }
         };
         let label = recording.label();

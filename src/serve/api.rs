@@ -1,0 +1,500 @@
+//! The HTTP API: bearer-token sign-in, the permission rule on every route (an SE or AE sees the
+//! calls of their own pairs, a manager all of them), uploads into the queue, job status, and
+//! debriefs in each report format. Every answer carries the security headers; errors are JSON
+//! `{"error": "..."}` with the status that says what went wrong.
+
+use super::store::{CallRecord, FileKind, NewCall, Status, Store};
+use super::upload::{self, Refusal};
+use super::{Workspace, is_call_id, jobs::Queue, new_id, now, remove_dir};
+use anyhow::{Context, Result};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Multipart, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router, middleware};
+use serde::Serialize;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+use swimlane::debrief::Debrief;
+use swimlane::report::{ReportFormat, render};
+use swimlane::workspace::users::{User, UserRole, Users};
+
+/// Everything the routes share.
+pub(crate) struct App {
+    workspace: Workspace,
+    store: Arc<Store>,
+    queue: Arc<Queue>,
+    max_upload: u64,
+    users: Mutex<UsersFile>,
+}
+
+/// The users file as last read, re-read when it changes on disk (so `swimlane user add` works
+/// without a restart).
+struct UsersFile {
+    modified: Option<SystemTime>,
+    users: Users,
+}
+
+impl App {
+    pub fn new(workspace: Workspace, store: Arc<Store>, queue: Arc<Queue>, max_upload: u64) -> App {
+        App {
+            workspace,
+            store,
+            queue,
+            max_upload,
+            users: Mutex::new(UsersFile {
+                modified: None,
+                users: Users::default(),
+            }),
+        }
+    }
+
+    /// The user a token belongs to, from the users file as it is now.
+    fn authenticate(&self, token: &str) -> Option<User> {
+        let path = self.workspace.users_file();
+        let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+        let mut cached = self.users.lock().unwrap_or_else(|p| p.into_inner());
+        if cached.modified != modified || modified.is_none() {
+            match self.workspace.load_users() {
+                Ok(users) => {
+                    cached.users = users;
+                    cached.modified = modified;
+                }
+                // A file caught mid-edit or broken: keep the last good list, and say why.
+                Err(e) => eprintln!("warning: {e:#}"),
+            }
+        }
+        cached.users.authenticate(token).cloned()
+    }
+}
+
+/// Serves until interrupted (Ctrl-C or SIGTERM). Jobs that are running then resume at the next
+/// start.
+pub(crate) fn run(app: App, bind: IpAddr, port: u16) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the server's runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind((bind, port))
+            .await
+            .with_context(|| format!("cannot listen on {bind}:{port}; pick another --port"))?;
+        let address = listener.local_addr()?;
+        eprintln!(
+            "swimlane serve: listening on http://{address}/ (workspace {})",
+            app.workspace.dir.display()
+        );
+        axum::serve(listener, router(Arc::new(app)))
+            .with_graceful_shutdown(shutdown())
+            .await
+            .context("the server stopped")
+    })
+}
+
+async fn shutdown() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+}
+
+pub(crate) fn router(app: Arc<App>) -> Router {
+    // Room for the multipart framing around the files themselves.
+    let body_limit =
+        usize::try_from(app.max_upload.saturating_add(1_000_000)).unwrap_or(usize::MAX);
+    Router::new()
+        .route("/api/calls", get(list_calls).post(upload_call))
+        .route("/api/calls/{id}", get(call_status))
+        .route("/api/calls/{id}/debrief", get(debrief_json))
+        .route("/api/calls/{id}/debrief.html", get(debrief_html))
+        .route("/api/calls/{id}/debrief.md", get(debrief_markdown))
+        .route("/api/calls/{id}/recording", get(recording))
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such page or API route") })
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::map_response(security_headers))
+        .with_state(app)
+}
+
+/// Headers that keep pages and answers from being framed, sniffed, cached or leaking their
+/// address.
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::CACHE_CONTROL, "no-store"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; img-src 'self' data:; media-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ),
+        (
+            header::HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// An error answer: `{"error": message}` with its status.
+#[derive(Debug)]
+pub(crate) struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            message: message.into(),
+        }
+    }
+
+    fn internal(e: impl std::fmt::Display) -> ApiError {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("server error: {e}"),
+        )
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> ApiError {
+        ApiError::new(r.status, r.message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (
+            self.status,
+            Json(serde_json::json!({ "error": self.message })),
+        )
+            .into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+/// The signed-in user: from `Authorization: Bearer TOKEN`.
+pub(crate) struct Signed(User);
+
+impl FromRequestParts<Arc<App>> for Signed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, ApiError> {
+        let token = bearer(&parts.headers).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "sign in: send `Authorization: Bearer TOKEN` (`swimlane user add` makes a token)",
+            )
+        })?;
+        app.authenticate(&token).map(Signed).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "this token is not valid; ask for a new one (`swimlane user token NAME`)",
+            )
+        })
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
+        .filter(|t| !t.is_empty())
+}
+
+/// Runs a store call off the async threads.
+async fn blocking<T: Send + 'static>(
+    app: &Arc<App>,
+    work: impl FnOnce(&Store) -> Result<T> + Send + 'static,
+) -> Result<T, ApiError> {
+    let store = app.store.clone();
+    tokio::task::spawn_blocking(move || work(&store))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|e| ApiError::internal(format!("{e:#}")))
+}
+
+/// The call `id`, if this user may see it: 404 for no such call, 403 for another pair's.
+async fn visible_call(app: &Arc<App>, user: &User, id: String) -> Result<CallRecord, ApiError> {
+    if !is_call_id(&id) {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, "no such call"));
+    }
+    let call = blocking(app, move |store| store.call(&id))
+        .await?
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "no such call"))?;
+    if !user.may_see(call.ae.as_deref(), call.se.as_deref()) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "this call belongs to a pair you are not in",
+        ));
+    }
+    Ok(call)
+}
+
+/// A call as the API shows it.
+#[derive(Serialize)]
+struct CallView<'a> {
+    id: &'a str,
+    status: Status,
+    /// 0..1.
+    progress: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stage: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+    title: Option<&'a str>,
+    call_type: Option<&'a str>,
+    date: Option<&'a str>,
+    ae: Option<&'a str>,
+    se: Option<&'a str>,
+    uploaded_by: &'a str,
+    created_at: &'a str,
+    recording_deleted: bool,
+}
+
+impl<'a> CallView<'a> {
+    fn of(call: &'a CallRecord) -> CallView<'a> {
+        CallView {
+            id: &call.id,
+            status: call.status,
+            progress: call.progress,
+            stage: call.stage.as_deref(),
+            error: call.error.as_deref(),
+            title: call.title.as_deref(),
+            call_type: call.call_type.as_deref(),
+            date: call.call_date.as_deref(),
+            ae: call.ae.as_deref(),
+            se: call.se.as_deref(),
+            uploaded_by: &call.uploaded_by,
+            created_at: &call.created_at,
+            recording_deleted: call.recording_deleted,
+        }
+    }
+}
+
+async fn list_calls(
+    State(app): State<Arc<App>>,
+    Signed(user): Signed,
+) -> Result<Response, ApiError> {
+    let calls = blocking(&app, |store| store.calls()).await?;
+    let views: Vec<CallView> = calls
+        .iter()
+        .filter(|c| user.may_see(c.ae.as_deref(), c.se.as_deref()))
+        .map(CallView::of)
+        .collect();
+    Ok(Json(serde_json::json!({ "calls": views })).into_response())
+}
+
+async fn call_status(
+    State(app): State<Arc<App>>,
+    Signed(user): Signed,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let call = visible_call(&app, &user, id).await?;
+    Ok(Json(CallView::of(&call)).into_response())
+}
+
+async fn upload_call(
+    State(app): State<Arc<App>>,
+    Signed(user): Signed,
+    multipart: Multipart,
+) -> Result<Response, ApiError> {
+    let id = new_id();
+    let incoming = app.workspace.incoming_dir().join(&id);
+    let received = upload::receive(multipart, incoming.clone(), app.max_upload).await?;
+    let mut fields = received.fields;
+    match user.role {
+        UserRole::Se => {
+            fields.se.get_or_insert_with(|| user.name.clone());
+        }
+        UserRole::Ae => {
+            fields.ae.get_or_insert_with(|| user.name.clone());
+        }
+        UserRole::Manager => {}
+    }
+    if !user.may_see(fields.ae.as_deref(), fields.se.as_deref()) {
+        let _ = remove_dir(&incoming);
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "you may upload only your own pairs' calls: leave your own role's field empty or put your name in it",
+        ));
+    }
+    let call = NewCall {
+        id: id.clone(),
+        uploaded_by: user.name.clone(),
+        title: fields.title,
+        call_type: fields.call_type,
+        call_date: fields.date,
+        ae: fields.ae,
+        se: fields.se,
+        files: received.files,
+    };
+    let destination = app.workspace.call_dir(&id);
+    let created = now();
+    let workspace = app.workspace.clone();
+    blocking(&app, move |store| {
+        std::fs::rename(&incoming, &destination)
+            .with_context(|| format!("cannot move the upload into {}", destination.display()))?;
+        sync_dir(&workspace.dir.join("calls"));
+        if let Err(e) = store.insert(&call, &created) {
+            let _ = remove_dir(&destination);
+            return Err(e);
+        }
+        Ok(())
+    })
+    .await?;
+    app.queue.notify();
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))).into_response())
+}
+
+/// Makes a rename inside `dir` durable.
+fn sync_dir(dir: &std::path::Path) {
+    if let Ok(handle) = std::fs::File::open(dir) {
+        let _ = handle.sync_all();
+    }
+}
+
+/// The finished debrief of a call the user may see: 409 while the job is not done.
+async fn debrief_of(
+    app: &Arc<App>,
+    user: &User,
+    id: String,
+) -> Result<(CallRecord, Vec<u8>), ApiError> {
+    let call = visible_call(app, user, id).await?;
+    match call.status {
+        Status::Done => {}
+        Status::Failed => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                format!(
+                    "the job failed, so there is no debrief: {}",
+                    call.error.as_deref().unwrap_or("no reason recorded")
+                ),
+            ));
+        }
+        status => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                format!("the debrief is not ready: the call is {}", status.as_str()),
+            ));
+        }
+    }
+    let path = app.workspace.call_dir(&call.id).join("debrief.json");
+    let bytes = tokio::fs::read(&path).await.map_err(ApiError::internal)?;
+    Ok((call, bytes))
+}
+
+async fn debrief_json(
+    State(app): State<Arc<App>>,
+    Signed(user): Signed,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (_, bytes) = debrief_of(&app, &user, id).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
+}
+
+async fn debrief_html(
+    State(app): State<Arc<App>>,
+    Signed(user): Signed,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    rendered(
+        &app,
+        &user,
+        id,
+        ReportFormat::Html,
+        "text/html; charset=utf-8",
+    )
+    .await
+}
+
+async fn debrief_markdown(
+    State(app): State<Arc<App>>,
+    Signed(user): Signed,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    rendered(
+        &app,
+        &user,
+        id,
+        ReportFormat::Markdown,
+        "text/markdown; charset=utf-8",
+    )
+    .await
+}
+
+async fn rendered(
+    app: &Arc<App>,
+    user: &User,
+    id: String,
+    format: ReportFormat,
+    content_type: &'static str,
+) -> Result<Response, ApiError> {
+    let (_, bytes) = debrief_of(app, user, id).await?;
+    let debrief: Debrief = serde_json::from_slice(&bytes).map_err(ApiError::internal)?;
+    Ok((
+        [(header::CONTENT_TYPE, content_type)],
+        render(&debrief, format),
+    )
+        .into_response())
+}
+
+async fn recording(
+    State(app): State<Arc<App>>,
+    Signed(user): Signed,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let call = visible_call(&app, &user, id).await?;
+    if call.recording_deleted {
+        return Err(ApiError::new(
+            StatusCode::GONE,
+            "the recording was deleted by the retention setting; the debrief is kept",
+        ));
+    }
+    let Some(file) = call.files.iter().find(|f| f.kind == FileKind::Audio) else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "this call was uploaded as a transcript, without a recording",
+        ));
+    };
+    let content_type = match file.stored_name.rsplit('.').next() {
+        Some("wav") => "audio/wav",
+        Some("flac") => "audio/flac",
+        Some("ogg") => "audio/ogg",
+        Some("mp3") => "audio/mpeg",
+        Some("m4a") => "audio/mp4",
+        Some("aac") => "audio/aac",
+        _ => "application/octet-stream",
+    };
+    let bytes = tokio::fs::read(app.workspace.call_dir(&call.id).join(&file.stored_name))
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(([(header::CONTENT_TYPE, content_type)], bytes).into_response())
+}

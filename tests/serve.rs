@@ -1,0 +1,504 @@
+//! HTTP tests of `swimlane serve`: each test starts the real binary on a free loopback port
+//! with its own workspace folder and users, and talks to it as a client would. One test per
+//! permission rule ("may not"), plus uploads, job results and refusals.
+
+use reqwest::StatusCode;
+use reqwest::blocking::{Client, RequestBuilder, multipart};
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+
+const MANAGER: &str = "Morgan Lee";
+const AE: &str = "Priscilla Gale";
+const SE: &str = "Devon Achterberg";
+const OTHER_SE: &str = "Sam Patel";
+
+fn binary() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("swimlane")
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// A running server with its workspace; killed when dropped.
+struct Server {
+    child: Child,
+    base: String,
+    data: TempDir,
+    log: Arc<Mutex<String>>,
+    client: Client,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Adds a user to the workspace in `data` and returns their token.
+fn add_user(data: &Path, name: &str, role: &str) -> String {
+    let out = Command::new(binary())
+        .args(["user", "add", name, "--role", role, "--data"])
+        .arg(data)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// The standard cast: a manager, the pair of the fixture call, and an SE of another pair.
+struct Tokens {
+    manager: String,
+    ae: String,
+    se: String,
+    other_se: String,
+}
+
+fn start(extra: &[&str]) -> (Server, Tokens) {
+    let data = TempDir::new().unwrap();
+    let tokens = Tokens {
+        manager: add_user(data.path(), MANAGER, "manager"),
+        ae: add_user(data.path(), AE, "ae"),
+        se: add_user(data.path(), SE, "se"),
+        other_se: add_user(data.path(), OTHER_SE, "se"),
+    };
+    (serve(data, extra), tokens)
+}
+
+fn serve(data: TempDir, extra: &[&str]) -> Server {
+    let mut child = Command::new(binary())
+        .args(["serve", "--port", "0", "--data"])
+        .arg(data.path())
+        .args(extra)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let first = lines
+        .next()
+        .expect("the server says where it listens")
+        .unwrap();
+    let base = first
+        .split("listening on ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+        .trim_end_matches('/')
+        .to_string();
+    let log = Arc::new(Mutex::new(String::new()));
+    let sink = log.clone();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            sink.lock().unwrap().push_str(&(line + "\n"));
+        }
+    });
+    Server {
+        child,
+        base,
+        data,
+        log,
+        client: Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap(),
+    }
+}
+
+impl Server {
+    fn get(&self, path: &str, token: &str) -> RequestBuilder {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+    }
+
+    fn upload(&self, token: &str, form: multipart::Form) -> reqwest::blocking::Response {
+        self.client
+            .post(format!("{}/api/calls", self.base))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .unwrap()
+    }
+
+    /// Uploads the fixture call (a demo by Priscilla Gale and Devon Achterberg) as `token`.
+    fn upload_fixture_call(&self, token: &str) -> String {
+        let form = multipart::Form::new()
+            .file("file", fixture("cli/call.json"))
+            .unwrap()
+            .text("ae", AE)
+            .text("se", SE)
+            .text("date", "2026-11-20");
+        let response = self.upload(token, form);
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: Value = response.json().unwrap();
+        body["id"].as_str().unwrap().to_string()
+    }
+
+    /// Polls a call until its job has ended, and returns its status.
+    fn wait(&self, id: &str, token: &str) -> Value {
+        let start = Instant::now();
+        loop {
+            let call: Value = self
+                .get(&format!("/api/calls/{id}"), token)
+                .send()
+                .unwrap()
+                .json()
+                .unwrap();
+            if call["status"] == "done" || call["status"] == "failed" {
+                return call;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "job still {} after 60 s; server log:\n{}",
+                call["status"],
+                self.log.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The names of what is in the workspace's folder `sub`.
+    fn files_in(&self, sub: &str) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.data.path().join(sub))
+            .map(|dir| {
+                dir.map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+}
+
+fn error_of(response: reqwest::blocking::Response) -> String {
+    let body: Value = response.json().unwrap();
+    body["error"].as_str().unwrap_or_default().to_string()
+}
+
+#[test]
+fn an_uploaded_transcript_becomes_the_same_debrief_as_analyze_gives() {
+    let (server, tokens) = start(&[]);
+    let id = server.upload_fixture_call(&tokens.se);
+    let call = server.wait(&id, &tokens.se);
+    assert_eq!(call["status"], "done", "{call}");
+    assert_eq!(call["progress"], 1.0);
+    assert_eq!(
+        (call["ae"].as_str(), call["se"].as_str()),
+        (Some(AE), Some(SE))
+    );
+
+    let response = server
+        .get(&format!("/api/calls/{id}/debrief"), &tokens.se)
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let debrief: Value = response.json().unwrap();
+    assert_eq!(debrief["schema"], "swimlane.debrief/1");
+    assert_eq!(debrief["call"]["date"], "2026-11-20");
+
+    let cli = Command::new(binary())
+        .arg("analyze")
+        .arg(fixture("cli/call.json"))
+        .args(["--format", "json", "--role"])
+        .arg(format!("{AE}=AE"))
+        .arg("--role")
+        .arg(format!("{SE}=SE"))
+        .output()
+        .unwrap();
+    let expected: Value = serde_json::from_slice(&cli.stdout).unwrap();
+    assert_eq!(debrief["events"], expected["events"]);
+    assert!(!expected["events"].as_array().unwrap().is_empty());
+
+    for (path, content_type, needle) in [
+        (
+            "debrief.html",
+            "text/html; charset=utf-8",
+            "<!DOCTYPE html>",
+        ),
+        ("debrief.md", "text/markdown; charset=utf-8", "# "),
+    ] {
+        let response = server
+            .get(&format!("/api/calls/{id}/{path}"), &tokens.manager)
+            .send()
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(response.headers()["content-type"], content_type);
+        assert!(response.text().unwrap().starts_with(needle), "{path}");
+    }
+    assert_eq!(server.files_in("incoming"), Vec::<String>::new());
+    assert_eq!(
+        server.files_in(&format!("calls/{id}")),
+        ["debrief.json", "input-0.json"]
+    );
+}
+
+#[test]
+fn nobody_may_do_anything_without_a_valid_token() {
+    let (server, tokens) = start(&[]);
+    let id = server.upload_fixture_call(&tokens.se);
+    for path in [
+        "/api/calls".to_string(),
+        format!("/api/calls/{id}"),
+        format!("/api/calls/{id}/debrief"),
+        format!("/api/calls/{id}/debrief.html"),
+        format!("/api/calls/{id}/recording"),
+    ] {
+        let anonymous = server
+            .client
+            .get(format!("{}{path}", server.base))
+            .send()
+            .unwrap();
+        assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED, "{path}");
+        assert_eq!(anonymous.headers()["www-authenticate"], "Bearer");
+        let wrong = server.get(&path, "swl_not-a-token").send().unwrap();
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED, "{path}");
+    }
+    let form = multipart::Form::new()
+        .file("file", fixture("cli/call.json"))
+        .unwrap();
+    let response = server
+        .client
+        .post(format!("{}/api/calls", server.base))
+        .multipart(form)
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        server.files_in("calls").len(),
+        1,
+        "the anonymous upload was not kept"
+    );
+}
+
+#[test]
+fn an_se_may_not_see_another_pairs_call_by_any_route() {
+    let (server, tokens) = start(&[]);
+    let id = server.upload_fixture_call(&tokens.se);
+    server.wait(&id, &tokens.se);
+    for path in [
+        format!("/api/calls/{id}"),
+        format!("/api/calls/{id}/debrief"),
+        format!("/api/calls/{id}/debrief.html"),
+        format!("/api/calls/{id}/debrief.md"),
+        format!("/api/calls/{id}/recording"),
+    ] {
+        let response = server.get(&path, &tokens.other_se).send().unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{path}");
+    }
+    let list: Value = server
+        .get("/api/calls", &tokens.other_se)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(list["calls"], serde_json::json!([]));
+}
+
+#[test]
+fn the_pairs_ae_and_a_manager_may_see_the_call() {
+    let (server, tokens) = start(&[]);
+    let id = server.upload_fixture_call(&tokens.se);
+    server.wait(&id, &tokens.se);
+    for token in [&tokens.ae, &tokens.manager] {
+        let list: Value = server
+            .get("/api/calls", token)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        assert_eq!(list["calls"][0]["id"], id.as_str());
+        let response = server
+            .get(&format!("/api/calls/{id}/debrief"), token)
+            .send()
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+}
+
+#[test]
+fn an_se_may_not_upload_a_call_for_another_pair() {
+    let (server, tokens) = start(&[]);
+    let form = multipart::Form::new()
+        .file("file", fixture("cli/call.json"))
+        .unwrap()
+        .text("ae", AE)
+        .text("se", SE);
+    let response = server.upload(&tokens.other_se, form);
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(error_of(response).contains("your own pairs"));
+    assert!(server.files_in("calls").is_empty());
+    assert!(server.files_in("incoming").is_empty());
+
+    // Leaving their own role's field empty makes them the call's SE.
+    let form = multipart::Form::new()
+        .file("file", fixture("cli/call.json"))
+        .unwrap()
+        .text("ae", AE);
+    let response = server.upload(&tokens.other_se, form);
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let id = response.json::<Value>().unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let call: Value = server
+        .get(&format!("/api/calls/{id}"), &tokens.other_se)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(call["se"], OTHER_SE);
+}
+
+#[test]
+fn uploads_are_checked_by_content_and_size_and_refusals_keep_nothing() {
+    let (server, tokens) = start(&["--max-upload-mb", "1"]);
+    let part = |bytes: Vec<u8>, name: &str| {
+        multipart::Form::new().part(
+            "file",
+            multipart::Part::bytes(bytes).file_name(name.to_string()),
+        )
+    };
+    let pdf = server.upload(
+        &tokens.manager,
+        part(b"%PDF-1.7 binary\x00\x01\x02".to_vec(), "call.wav"),
+    );
+    assert_eq!(pdf.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let empty = server.upload(&tokens.manager, part(Vec::new(), "call.vtt"));
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let big = server.upload(&tokens.manager, part(vec![b'a'; 1_200_000], "call.txt"));
+    assert_eq!(big.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let none = server.upload(&tokens.manager, multipart::Form::new().text("ae", AE));
+    assert_eq!(none.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(error_of(none).contains("no `file`"));
+    let unknown = server.upload(
+        &tokens.manager,
+        part(
+            b"WEBVTT\n\n00:00.000 --> 00:01.000\nA: hi\n".to_vec(),
+            "x.vtt",
+        )
+        .text("colour", "red"),
+    );
+    assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let bad_date = server.upload(
+        &tokens.manager,
+        part(b"A: hi\n".to_vec(), "x.txt").text("date", "yesterday"),
+    );
+    assert_eq!(bad_date.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(server.files_in("calls").is_empty());
+    assert!(server.files_in("incoming").is_empty());
+    let list: Value = server
+        .get("/api/calls", &tokens.manager)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(list["calls"], serde_json::json!([]));
+}
+
+#[test]
+fn a_failed_job_says_why_and_has_no_debrief() {
+    let (server, tokens) = start(&[]);
+    let form = multipart::Form::new().part(
+        "file",
+        multipart::Part::bytes(b"WEBVTT\n\nNOTE nothing was said\n".to_vec())
+            .file_name("empty.vtt"),
+    );
+    let response = server.upload(&tokens.manager, form);
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let id = response.json::<Value>().unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let call = server.wait(&id, &tokens.manager);
+    assert_eq!(call["status"], "failed");
+    assert!(
+        call["error"].as_str().unwrap().contains("no turns"),
+        "{call}"
+    );
+    let response = server
+        .get(&format!("/api/calls/{id}/debrief"), &tokens.manager)
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    assert!(error_of(response).contains("the job failed"));
+}
+
+#[test]
+fn unknown_and_malformed_call_ids_are_not_found() {
+    let (server, tokens) = start(&[]);
+    for path in [
+        "/api/calls/0123456789abcdef",
+        "/api/calls/..%2F..%2Fusers.toml",
+        "/api/calls/x/debrief",
+        "/nowhere",
+    ] {
+        let response = server.get(path, &tokens.manager).send().unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+}
+
+#[test]
+fn every_answer_carries_the_security_headers() {
+    let (server, tokens) = start(&[]);
+    for token in [tokens.manager.as_str(), "wrong"] {
+        let response = server.get("/api/calls", token).send().unwrap();
+        let headers = response.headers();
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(headers["x-frame-options"], "DENY");
+        assert_eq!(headers["referrer-policy"], "no-referrer");
+        assert_eq!(headers["cache-control"], "no-store");
+        assert!(
+            headers["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'none'")
+        );
+    }
+}
+
+#[test]
+fn a_user_added_while_the_server_runs_can_sign_in_and_a_removed_one_cannot() {
+    let (server, tokens) = start(&[]);
+    let late = add_user(server.data.path(), "Rachel Kim", "ae");
+    let response = server.get("/api/calls", &late).send().unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let out = Command::new(binary())
+        .args(["user", "remove", SE, "--data"])
+        .arg(server.data.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let response = server.get("/api/calls", &tokens.se).send().unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[test]
+fn a_workspace_without_users_is_refused_at_start() {
+    let data = TempDir::new().unwrap();
+    let out = Command::new(binary())
+        .args(["serve", "--port", "0", "--data"])
+        .arg(data.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("no users yet") && stderr.contains("swimlane user add"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
