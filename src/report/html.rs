@@ -13,7 +13,19 @@ use std::collections::BTreeMap;
 
 /// Renders the whole debrief as one HTML document.
 pub(super) fn render(d: &Debrief) -> String {
-    let body = if d.turns.is_empty() {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>Debrief: {}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n<main>\n{}</main>\n\
+         <script>\n{SCRIPT}</script>\n</body>\n</html>\n",
+        esc(call_name(d)),
+        body(d)
+    )
+}
+
+/// The page's sections, for `render` and for pages that embed the debrief.
+pub(super) fn body(d: &Debrief) -> String {
+    if d.turns.is_empty() {
         [header(d), warnings(d), footer(d)].concat()
     } else {
         [
@@ -32,14 +44,7 @@ pub(super) fn render(d: &Debrief) -> String {
             footer(d),
         ]
         .concat()
-    };
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>Debrief: {}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n<main>\n{body}</main>\n\
-         <script>\n{SCRIPT}</script>\n</body>\n</html>\n",
-        esc(call_name(d))
-    )
+    }
 }
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -870,7 +875,7 @@ fn footer(d: &Debrief) -> String {
 
 /// Opens the transcript when a link points into it, and before printing. The page works without
 /// it: the transcript can always be opened by hand.
-const SCRIPT: &str = r##"(function () {
+pub(super) const SCRIPT: &str = r##"(function () {
   var t = document.getElementById("transcript");
   if (!t) return;
   function reveal() {
@@ -887,7 +892,7 @@ const SCRIPT: &str = r##"(function () {
 
 /// The page style: system fonts, an Okabe-Ito palette (safe for colour-blind readers) for
 /// roles and levels, and print rules that drop backgrounds and keep cards whole.
-const CSS: &str = r#":root {
+pub(super) const CSS: &str = r#":root {
   --ink: #1c2330; --muted: #5d6675; --line: #e2e5eb; --bg: #f4f5f7; --card: #fff;
   --ae: #0072b2; --ae-ink: #005a8c; --ae-soft: #e4f0f8;
   --se: #e69f00; --se-ink: #8a5c00; --se-soft: #fdf2dc;

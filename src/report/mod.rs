@@ -58,6 +58,33 @@ impl FromStr for ReportFormat {
     }
 }
 
+/// An HTML report's pieces, for pages that embed one: the sections that go inside `<main>`,
+/// and the style and script they need.
+pub struct HtmlParts {
+    pub body: String,
+    pub css: &'static str,
+    pub script: &'static str,
+}
+
+/// The HTML debrief's pieces (`render` with `ReportFormat::Html` puts them in one document).
+pub fn debrief_html_parts(debrief: &Debrief) -> HtmlParts {
+    HtmlParts {
+        body: html::body(debrief),
+        css: html::CSS,
+        script: html::SCRIPT,
+    }
+}
+
+/// The HTML review's pieces (`render_review` with `ReportFormat::Html` puts them in one
+/// document).
+pub fn review_html_parts(review: &crate::review::Review) -> HtmlParts {
+    HtmlParts {
+        body: review::html::body(review),
+        css: review::html::CSS,
+        script: "",
+    }
+}
+
 /// Renders a debrief in the given format. The output is deterministic: the same debrief always
 /// gives the same bytes.
 pub fn render(debrief: &Debrief, format: ReportFormat) -> Vec<u8> {

@@ -3,14 +3,15 @@
 //! debriefs in each report format. Every answer carries the security headers; errors are JSON
 //! `{"error": "..."}` with the status that says what went wrong.
 
+use super::pages;
 use super::store::{CallRecord, FileKind, NewCall, Status, Store};
 use super::upload::{self, Refusal};
 use super::{Workspace, is_call_id, jobs::Queue, new_id, now, remove_dir};
 use anyhow::{Context, Result};
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Multipart, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router, middleware};
 use serde::Serialize;
 use std::net::IpAddr;
@@ -18,7 +19,8 @@ use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 use swimlane::debrief::Debrief;
 use swimlane::report::{ReportFormat, render};
-use swimlane::workspace::users::{User, UserRole, Users};
+use swimlane::workspace::users::{User, UserRole, Users, token_hash};
+use tower::ServiceExt;
 
 /// Everything the routes share.
 pub(crate) struct App {
@@ -27,6 +29,15 @@ pub(crate) struct App {
     queue: Arc<Queue>,
     max_upload: u64,
     users: Mutex<UsersFile>,
+    names: Names,
+}
+
+/// Names the upload form offers: the charter's pair first, then enrolled voices.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Names {
+    pub ae: Option<String>,
+    pub se: Option<String>,
+    pub known: Vec<String>,
 }
 
 /// The users file as last read, re-read when it changes on disk (so `swimlane user add` works
@@ -37,12 +48,19 @@ struct UsersFile {
 }
 
 impl App {
-    pub fn new(workspace: Workspace, store: Arc<Store>, queue: Arc<Queue>, max_upload: u64) -> App {
+    pub fn new(
+        workspace: Workspace,
+        store: Arc<Store>,
+        queue: Arc<Queue>,
+        max_upload: u64,
+        names: Names,
+    ) -> App {
         App {
             workspace,
             store,
             queue,
             max_upload,
+            names,
             users: Mutex::new(UsersFile {
                 modified: None,
                 users: Users::default(),
@@ -50,8 +68,42 @@ impl App {
         }
     }
 
+    /// The AE and SE the upload form starts with.
+    pub fn prefill(&self) -> (Option<String>, Option<String>) {
+        (self.names.ae.clone(), self.names.se.clone())
+    }
+
+    /// Names to suggest in the upload form.
+    pub fn known_names(&self) -> &[String] {
+        &self.names.known
+    }
+
+    /// The calls this user may see, newest first.
+    pub async fn visible_calls(self: &Arc<Self>, user: &User) -> Result<Vec<CallRecord>, ApiError> {
+        let mut calls = blocking(self, |store| store.calls()).await?;
+        calls.retain(|c| user.may_see(c.ae.as_deref(), c.se.as_deref()));
+        Ok(calls)
+    }
+
+    /// The call `id`, if this user may see it: 404 for no such call, 403 for another pair's.
+    pub async fn visible_call(
+        self: &Arc<Self>,
+        user: &User,
+        id: String,
+    ) -> Result<CallRecord, ApiError> {
+        visible_call(self, user, id).await
+    }
+
+    /// A finished call's debrief, if it can be read.
+    pub async fn debrief(&self, id: &str) -> Option<Debrief> {
+        let bytes = tokio::fs::read(self.workspace.call_dir(id).join("debrief.json"))
+            .await
+            .ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
     /// The user a token belongs to, from the users file as it is now.
-    fn authenticate(&self, token: &str) -> Option<User> {
+    pub fn authenticate(&self, token: &str) -> Option<User> {
         let path = self.workspace.users_file();
         let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
         let mut cached = self.users.lock().unwrap_or_else(|p| p.into_inner());
@@ -118,6 +170,11 @@ pub(crate) fn router(app: Arc<App>) -> Router {
     let body_limit =
         usize::try_from(app.max_upload.saturating_add(1_000_000)).unwrap_or(usize::MAX);
     Router::new()
+        .route("/", get(pages::dashboard))
+        .route("/login", get(pages::login_page).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/upload", get(pages::upload_page))
+        .route("/calls/{id}", get(pages::call_page))
         .route("/api/calls", get(list_calls).post(upload_call))
         .route("/api/calls/{id}", get(call_status))
         .route("/api/calls/{id}/debrief", get(debrief_json))
@@ -168,11 +225,15 @@ impl ApiError {
         }
     }
 
-    fn internal(e: impl std::fmt::Display) -> ApiError {
+    pub fn internal(e: impl std::fmt::Display) -> ApiError {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("server error: {e}"),
         )
+    }
+
+    pub fn parts(&self) -> (StatusCode, &str) {
+        (self.status, &self.message)
     }
 }
 
@@ -198,26 +259,70 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The signed-in user: from `Authorization: Bearer TOKEN`.
-pub(crate) struct Signed(User);
+/// The signed-in user: from `Authorization: Bearer TOKEN`, or from the session cookie that
+/// `/login` sets, in which case a request that changes anything must also carry the page's
+/// CSRF token in `X-CSRF-Token`.
+pub(crate) struct Signed(pub User);
 
 impl FromRequestParts<Arc<App>> for Signed {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, ApiError> {
-        let token = bearer(&parts.headers).ok_or_else(|| {
-            ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "sign in: send `Authorization: Bearer TOKEN` (`swimlane user add` makes a token)",
-            )
-        })?;
-        app.authenticate(&token).map(Signed).ok_or_else(|| {
+        let (token, from_cookie) = match bearer(&parts.headers) {
+            Some(token) => (token, false),
+            None => match session_token(&parts.headers) {
+                Some(token) => (token, true),
+                None => {
+                    return Err(ApiError::new(
+                        StatusCode::UNAUTHORIZED,
+                        "sign in: send `Authorization: Bearer TOKEN` (`swimlane user add` makes a token)",
+                    ));
+                }
+            },
+        };
+        let user = app.authenticate(&token).ok_or_else(|| {
             ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "this token is not valid; ask for a new one (`swimlane user token NAME`)",
             )
-        })
+        })?;
+        let changes = !matches!(parts.method, Method::GET | Method::HEAD);
+        if from_cookie && changes {
+            let sent = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok());
+            if sent != Some(csrf_token(&token).as_str()) {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "missing or wrong X-CSRF-Token: reload the page and try again",
+                ));
+            }
+        }
+        Ok(Signed(user))
     }
+}
+
+/// The name of the cookie that keeps a browser signed in.
+pub(crate) const SESSION_COOKIE: &str = "swimlane_session";
+
+/// The session cookie's token, if the request has one.
+pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.trim().to_string())
+        .filter(|t| !t.is_empty())
+}
+
+/// The CSRF token of a session: derived from its token, so only a page that was served to the
+/// token's holder can know it.
+pub(crate) fn csrf_token(token: &str) -> String {
+    token_hash(&format!("swimlane-csrf:{token}"))
 }
 
 fn bearer(headers: &HeaderMap) -> Option<String> {
@@ -303,12 +408,8 @@ async fn list_calls(
     State(app): State<Arc<App>>,
     Signed(user): Signed,
 ) -> Result<Response, ApiError> {
-    let calls = blocking(&app, |store| store.calls()).await?;
-    let views: Vec<CallView> = calls
-        .iter()
-        .filter(|c| user.may_see(c.ae.as_deref(), c.se.as_deref()))
-        .map(CallView::of)
-        .collect();
+    let calls = app.visible_calls(&user).await?;
+    let views: Vec<CallView> = calls.iter().map(CallView::of).collect();
     Ok(Json(serde_json::json!({ "calls": views })).into_response())
 }
 
@@ -354,6 +455,7 @@ async fn upload_call(
         call_date: fields.date,
         ae: fields.ae,
         se: fields.se,
+        channels: fields.channels,
         files: received.files,
     };
     let destination = app.workspace.call_dir(&id);
@@ -470,6 +572,7 @@ async fn recording(
     State(app): State<Arc<App>>,
     Signed(user): Signed,
     Path(id): Path<String>,
+    request: axum::extract::Request,
 ) -> Result<Response, ApiError> {
     let call = visible_call(&app, &user, id).await?;
     if call.recording_deleted {
@@ -484,17 +587,11 @@ async fn recording(
             "this call was uploaded as a transcript, without a recording",
         ));
     };
-    let content_type = match file.stored_name.rsplit('.').next() {
-        Some("wav") => "audio/wav",
-        Some("flac") => "audio/flac",
-        Some("ogg") => "audio/ogg",
-        Some("mp3") => "audio/mpeg",
-        Some("m4a") => "audio/mp4",
-        Some("aac") => "audio/aac",
-        _ => "application/octet-stream",
-    };
-    let bytes = tokio::fs::read(app.workspace.call_dir(&call.id).join(&file.stored_name))
+    // ServeFile answers range requests, which the audio player needs to seek.
+    let path = app.workspace.call_dir(&call.id).join(&file.stored_name);
+    let response = tower_http::services::ServeFile::new(path)
+        .oneshot(request)
         .await
         .map_err(ApiError::internal)?;
-    Ok(([(header::CONTENT_TYPE, content_type)], bytes).into_response())
+    Ok(response.into_response())
 }

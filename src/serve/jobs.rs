@@ -198,8 +198,11 @@ fn transcript_of(pipeline: &Pipeline, call: &CallRecord, store: &Arc<Store>) -> 
                 .collect(),
         ),
     };
-    let mut transcriber =
-        Transcriber::new(&pipeline.asr, &pipeline.charter, &pipeline.lexicon, true)?;
+    let asr = AsrArgs {
+        channels: call.channels.clone(),
+        ..pipeline.asr.clone()
+    };
+    let mut transcriber = Transcriber::new(&asr, &pipeline.charter, &pipeline.lexicon, true)?;
     let mut reporter = Reporter {
         store: store.clone(),
         id: call.id.clone(),

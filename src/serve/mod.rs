@@ -5,6 +5,7 @@
 
 mod api;
 mod jobs;
+mod pages;
 mod store;
 mod upload;
 
@@ -151,6 +152,20 @@ pub(crate) fn serve_command(args: ServeArgs) -> Result<Exit> {
             store::MAX_ATTEMPTS
         );
     }
+    let mut known: Vec<String> = charter.ae.iter().chain(&charter.se).cloned().collect();
+    known.extend(
+        crate::voice::load_store()?
+            .voices
+            .into_iter()
+            .map(|v| v.name),
+    );
+    known.sort();
+    known.dedup();
+    let names = api::Names {
+        ae: charter.ae.first().cloned(),
+        se: charter.se.first().cloned(),
+        known,
+    };
     let pipeline = Arc::new(jobs::Pipeline {
         workspace: workspace.clone(),
         charter,
@@ -166,6 +181,7 @@ pub(crate) fn serve_command(args: ServeArgs) -> Result<Exit> {
         store,
         queue,
         args.max_upload_mb.saturating_mul(1_000_000),
+        names,
     );
     api::run(app, args.bind, args.port)?;
     Ok(Exit::Success)

@@ -11,7 +11,8 @@ use std::sync::{Mutex, MutexGuard};
 
 /// The schema, one step per version: the first creates it, later ones change it. Never edit a
 /// step that has shipped; add one.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE calls (
     id          TEXT PRIMARY KEY,
     created_at  TEXT NOT NULL,
@@ -38,7 +39,11 @@ CREATE TABLE files (
     bytes       INTEGER NOT NULL,
     PRIMARY KEY (call_id, position)
 );
-"#];
+"#,
+    r#"
+ALTER TABLE calls ADD COLUMN channels TEXT NOT NULL DEFAULT '[]';
+"#,
+];
 
 /// A job's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -107,6 +112,8 @@ pub struct CallRecord {
     pub error: Option<String>,
     pub attempts: u32,
     pub recording_deleted: bool,
+    /// Who speaks on which channel of a multi-channel recording, as `N=NAME`.
+    pub channels: Vec<String>,
     pub files: Vec<StoredFile>,
 }
 
@@ -120,6 +127,7 @@ pub struct NewCall {
     pub call_date: Option<String>,
     pub ae: Option<String>,
     pub se: Option<String>,
+    pub channels: Vec<String>,
     pub files: Vec<StoredFile>,
 }
 
@@ -159,8 +167,8 @@ impl Store {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         tx.execute(
-            "INSERT INTO calls (id, created_at, uploaded_by, title, call_type, call_date, ae, se, status)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued')",
+            "INSERT INTO calls (id, created_at, uploaded_by, title, call_type, call_date, ae, se, channels, status)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'queued')",
             params![
                 call.id,
                 now,
@@ -169,7 +177,8 @@ impl Store {
                 call.call_type,
                 call.call_date,
                 call.ae,
-                call.se
+                call.se,
+                serde_json::to_string(&call.channels)?
             ],
         )?;
         for (position, file) in call.files.iter().enumerate() {
@@ -298,7 +307,7 @@ impl Store {
 }
 
 const SELECT: &str = "SELECT id, created_at, uploaded_by, title, call_type, call_date, ae, se,
-    status, stage, progress, error, attempts, recording_deleted FROM calls";
+    status, stage, progress, error, attempts, recording_deleted, channels FROM calls";
 
 fn call_from_row(row: &Row<'_>) -> rusqlite::Result<CallRecord> {
     let status: String = row.get(8)?;
@@ -319,6 +328,9 @@ fn call_from_row(row: &Row<'_>) -> rusqlite::Result<CallRecord> {
         error: row.get(11)?,
         attempts: row.get(12)?,
         recording_deleted: row.get(13)?,
+        channels: serde_json::from_str(&row.get::<_, String>(14)?).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(14, rusqlite::types::Type::Text, e.into())
+        })?,
         files: Vec::new(),
     })
 }
@@ -377,6 +389,7 @@ mod tests {
             call_date: None,
             ae: Some("Dana Ruiz".into()),
             se: Some("Sam Patel".into()),
+            channels: vec!["0=Dana Ruiz".into()],
             files: vec![StoredFile {
                 kind: FileKind::Audio,
                 stored_name: "input-0.flac".into(),
@@ -400,6 +413,7 @@ mod tests {
         let first = store.claim_next().unwrap().unwrap();
         assert_eq!((first.id.as_str(), first.status), ("a", Status::Running));
         assert_eq!(first.files[0].stored_name, "input-0.flac");
+        assert_eq!(first.channels, ["0=Dana Ruiz"]);
         store.set_progress("a", "transcribing", 0.5).unwrap();
         drop(store);
 

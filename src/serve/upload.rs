@@ -35,6 +35,8 @@ pub(crate) struct Fields {
     pub date: Option<String>,
     /// Whose each recording is, in order, when a call comes as one recording per person.
     pub tracks: Vec<String>,
+    /// Who speaks on which channel of one multi-channel recording, as `N=NAME`.
+    pub channels: Vec<String>,
 }
 
 /// An upload written to `incoming/ID`, not yet part of the workspace.
@@ -120,13 +122,14 @@ async fn receive_into(
             "call_type" => fields.call_type = text,
             "date" => fields.date = text,
             "track" => fields.tracks.extend(text),
+            "channel" => fields.channels.extend(text),
             // The page's CSRF token is checked before the body is read.
             "csrf" => {}
             other => {
                 return Err(Refusal::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     format!(
-                        "unknown field `{other}`: send file (repeated for one recording per person), ae, se, title, call_type, date, track"
+                        "unknown field `{other}`: send file (repeated for one recording per person), ae, se, title, call_type, date, track, channel"
                     ),
                 ));
             }
@@ -167,6 +170,20 @@ fn check(files: &[StoredFile], fields: &mut Fields) -> Result<(), Refusal> {
         return unprocessable(
             "several recordings are one call with one recording per person: give a `track` field with each person's name, in the order of the files",
         );
+    }
+    if !fields.channels.is_empty() && (files.len() > 1 || transcripts > 0) {
+        return unprocessable(
+            "`channel` names the channels of one recording; with several files, use `track`",
+        );
+    }
+    if let Some(bad) = fields.channels.iter().find(|c| {
+        c.split_once('=')
+            .is_none_or(|(n, name)| n.trim().parse::<usize>().is_err() || name.trim().is_empty())
+    }) {
+        return Err(Refusal::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("channel `{bad}`: write N=NAME, e.g. 0=Dana Ruiz"),
+        ));
     }
     if let Some(date) = &fields.date
         && date.parse::<jiff::civil::Date>().is_err()

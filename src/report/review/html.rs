@@ -7,6 +7,17 @@ use crate::report::html::esc;
 use crate::review::{CallRow, Review};
 
 pub(super) fn render(r: &Review) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>Coaching review</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n<main>\n{}</main>\n\
+         </body>\n</html>\n",
+        body(r)
+    )
+}
+
+/// The page's sections, for `render` and for pages that embed the review.
+pub(in crate::report) fn body(r: &Review) -> String {
     let alerts = if r.alerts.is_empty() {
         "<p class=\"empty\">None.</p>\n".to_string()
     } else {
@@ -54,7 +65,7 @@ pub(super) fn render(r: &Review) -> String {
             .collect();
         section("Warnings", &format!("<ul>\n{items}</ul>\n"))
     };
-    let body = [
+    [
         format!(
             "<header class=\"hero\"><p class=\"eyebrow\">swimlane</p><h1>Coaching review</h1>\
              <p class=\"facts\">{}</p></header>\n",
@@ -88,13 +99,7 @@ pub(super) fn render(r: &Review) -> String {
         section("Calls", &table(&calls_table(r), None)),
         warnings,
     ]
-    .concat();
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>Coaching review</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n<main>\n{body}</main>\n\
-         </body>\n</html>\n"
-    )
+    .concat()
 }
 
 fn section(title: &str, inner: &str) -> String {
@@ -235,7 +240,7 @@ fn violations_chart(calls: &[CallRow]) -> String {
     )
 }
 
-const CSS: &str = r#":root { --ink: #1c2330; --muted: #5d6675; --line: #e2e5eb; --bg: #f4f5f7; --card: #fff;
+pub(in crate::report) const CSS: &str = r#":root { --ink: #1c2330; --muted: #5d6675; --line: #e2e5eb; --bg: #f4f5f7; --card: #fff;
   --pricing: #e69f00; --depth: #0072b2; --monkey: #cc79a7; --good: #009e73; --bad: #d55e00; }
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--bg); color: var(--ink);

@@ -1,7 +1,7 @@
 //! Renderers for the manager's review (`review::Review`): Markdown, HTML and JSON. The tables'
 //! wording and figures live here, so that the Markdown and HTML reviews say the same thing.
 
-mod html;
+pub(super) mod html;
 mod markdown;
 
 use super::{ReportFormat, percent};
