@@ -242,7 +242,7 @@ fn an_uploaded_transcript_becomes_the_same_debrief_as_analyze_gives() {
     assert_eq!(server.files_in("incoming"), Vec::<String>::new());
     assert_eq!(
         server.files_in(&format!("calls/{id}")),
-        ["debrief.json", "input-0.json"]
+        ["debrief.json", "input-0.json", "transcript.json"]
     );
 }
 
@@ -501,4 +501,429 @@ fn a_workspace_without_users_is_refused_at_start() {
         "{stderr}"
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+/// A client that shows redirects instead of following them, and keeps no cookies.
+fn plain_client() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Signs in through the page and returns the session cookie and the page's CSRF token.
+fn sign_in(server: &Server, token: &str) -> (String, String) {
+    let client = plain_client();
+    let response = client
+        .post(format!("{}/login", server.base))
+        .form(&[("token", token)])
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let page = client
+        .get(format!("{}/", server.base))
+        .header("cookie", &cookie)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let csrf = page
+        .split("<meta name=\"csrf\" content=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the page carries its CSRF token")
+        .to_string();
+    (cookie, csrf)
+}
+
+#[test]
+fn a_browser_session_may_not_change_anything_without_the_csrf_token() {
+    let (server, tokens) = start(&[]);
+    let (cookie, csrf) = sign_in(&server, &tokens.se);
+    let upload = |csrf: Option<&str>| {
+        let form = multipart::Form::new()
+            .file("file", fixture("cli/call.json"))
+            .unwrap()
+            .text("ae", AE);
+        let mut request = plain_client()
+            .post(format!("{}/api/calls", server.base))
+            .header("cookie", &cookie)
+            .multipart(form);
+        if let Some(csrf) = csrf {
+            request = request.header("x-csrf-token", csrf);
+        }
+        request.send().unwrap().status()
+    };
+    assert_eq!(upload(None), StatusCode::FORBIDDEN);
+    assert_eq!(upload(Some("0000")), StatusCode::FORBIDDEN);
+    assert!(server.files_in("calls").is_empty());
+    assert_eq!(upload(Some(&csrf)), StatusCode::CREATED);
+    // The session reads like a token does.
+    let list = plain_client()
+        .get(format!("{}/api/calls", server.base))
+        .header("cookie", &cookie)
+        .send()
+        .unwrap();
+    assert_eq!(list.status(), StatusCode::OK);
+}
+
+#[test]
+fn pages_send_strangers_to_sign_in_and_refuse_a_wrong_token() {
+    let (server, _tokens) = start(&[]);
+    for path in ["/", "/upload", "/calls/0123456789abcdef"] {
+        let response = plain_client()
+            .get(format!("{}{path}", server.base))
+            .send()
+            .unwrap();
+        assert!(response.status().is_redirection(), "{path}");
+        assert_eq!(response.headers()["location"], "/login", "{path}");
+    }
+    let response = plain_client()
+        .post(format!("{}/login", server.base))
+        .form(&[("token", "swl_wrong")])
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(response.headers().get("set-cookie").is_none());
+}
+
+#[test]
+fn an_se_may_not_open_another_pairs_debrief_page() {
+    let (server, tokens) = start(&[]);
+    let id = server.upload_fixture_call(&tokens.se);
+    server.wait(&id, &tokens.se);
+    let (theirs, _) = sign_in(&server, &tokens.other_se);
+    let (ours, _) = sign_in(&server, &tokens.ae);
+    let page = |cookie: &str| {
+        plain_client()
+            .get(format!("{}/calls/{id}", server.base))
+            .header("cookie", cookie)
+            .send()
+            .unwrap()
+    };
+    assert_eq!(page(&theirs).status(), StatusCode::FORBIDDEN);
+    let response = page(&ours);
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.text().unwrap().contains("Lumen x Harbor Bank"));
+    let dashboard = plain_client()
+        .get(format!("{}/", server.base))
+        .header("cookie", &theirs)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        !dashboard.contains(&id),
+        "another pair's call is not listed"
+    );
+}
+
+/// A second of 16 kHz mono silence as a WAV file.
+fn wav_bytes() -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 16_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut writer = hound::WavWriter::new(&mut out, spec).unwrap();
+    for _ in 0..16_000 {
+        writer.write_sample(0i16).unwrap();
+    }
+    writer.finalize().unwrap();
+    out.into_inner()
+}
+
+#[test]
+fn a_recording_is_served_in_ranges_to_its_pair_only() {
+    let (server, tokens) = start(&[]);
+    let form = multipart::Form::new()
+        .part(
+            "file",
+            multipart::Part::bytes(wav_bytes()).file_name("call.bin"),
+        )
+        .text("ae", AE)
+        .text("se", SE);
+    let response = server.upload(&tokens.manager, form);
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let id = response.json::<Value>().unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/api/calls/{id}/recording");
+    let ranged = server
+        .get(&path, &tokens.ae)
+        .header("range", "bytes=0-99")
+        .send()
+        .unwrap();
+    assert_eq!(ranged.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(ranged.headers()["content-type"], "audio/wav");
+    assert_eq!(ranged.bytes().unwrap().len(), 100);
+    let whole = server.get(&path, &tokens.se).send().unwrap();
+    assert_eq!(whole.bytes().unwrap().len(), wav_bytes().len());
+    assert_eq!(
+        server.get(&path, &tokens.other_se).send().unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        server.files_in(&format!("calls/{id}"))[0],
+        "input-0.wav",
+        "named by content"
+    );
+}
+
+fn send_json(
+    server: &Server,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Value,
+) -> reqwest::blocking::Response {
+    server
+        .client
+        .request(method, format!("{}{path}", server.base))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .unwrap()
+}
+
+#[test]
+fn a_corrected_role_re_analyses_the_call_from_its_kept_transcript() {
+    let (server, tokens) = start(&[]);
+    let id = server.upload_fixture_call(&tokens.se);
+    server.wait(&id, &tokens.se);
+    let kept = server
+        .data
+        .path()
+        .join(format!("calls/{id}/transcript.json"));
+    let first = std::fs::metadata(&kept).unwrap().modified().unwrap();
+    let before: Value = server
+        .get(&format!("/api/calls/{id}/debrief"), &tokens.se)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert!(
+        before["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["type"] == "demo_monkey_command")
+    );
+
+    let path = format!("/api/calls/{id}/roles");
+    let nobody = send_json(
+        &server,
+        reqwest::Method::PUT,
+        &path,
+        &tokens.se,
+        serde_json::json!({"speaker": "Nobody", "role": "SE"}),
+    );
+    assert_eq!(nobody.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let theirs = send_json(
+        &server,
+        reqwest::Method::PUT,
+        &path,
+        &tokens.other_se,
+        serde_json::json!({"speaker": SE, "role": "prospect"}),
+    );
+    assert_eq!(theirs.status(), StatusCode::FORBIDDEN);
+    let response = send_json(
+        &server,
+        reqwest::Method::PUT,
+        &path,
+        &tokens.se,
+        serde_json::json!({"speaker": SE, "role": "prospect"}),
+    );
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let call = server.wait(&id, &tokens.se);
+    assert_eq!(call["status"], "done");
+    let after: Value = server
+        .get(&format!("/api/calls/{id}/debrief"), &tokens.se)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let devon = after["speakers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == SE)
+        .unwrap();
+    assert_eq!(
+        (devon["role"].as_str(), devon["role_source"].as_str()),
+        (Some("prospect"), Some("flag"))
+    );
+    // With no SE on the call, the AE's UI commands no longer order anyone around.
+    assert!(
+        !after["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["type"] == "demo_monkey_command"),
+        "{after}"
+    );
+    assert_eq!(
+        std::fs::metadata(&kept).unwrap().modified().unwrap(),
+        first,
+        "not transcribed again"
+    );
+}
+
+#[test]
+fn only_a_manager_may_record_a_deals_outcome_and_the_dashboard_counts_it() {
+    let (server, tokens) = start(&[]);
+    let id = server.upload_fixture_call(&tokens.se);
+    server.wait(&id, &tokens.se);
+    let path = format!("/api/calls/{id}/outcome");
+    let won = serde_json::json!({"outcome": "won"});
+    assert_eq!(
+        send_json(
+            &server,
+            reqwest::Method::PUT,
+            &path,
+            &tokens.se,
+            won.clone()
+        )
+        .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        send_json(
+            &server,
+            reqwest::Method::PUT,
+            &path,
+            &tokens.ae,
+            won.clone()
+        )
+        .status(),
+        StatusCode::FORBIDDEN
+    );
+    let bad = send_json(
+        &server,
+        reqwest::Method::PUT,
+        &path,
+        &tokens.manager,
+        serde_json::json!({"outcome": "pending"}),
+    );
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        send_json(&server, reqwest::Method::PUT, &path, &tokens.manager, won).status(),
+        StatusCode::NO_CONTENT
+    );
+    let (cookie, _) = sign_in(&server, &tokens.manager);
+    let dashboard = plain_client()
+        .get(format!("{}/", server.base))
+        .header("cookie", cookie)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(dashboard.contains("1 won, 0 lost, 0 no-go"), "{dashboard}");
+}
+
+#[test]
+fn events_marked_wrong_are_exported_only_to_those_who_may_see_the_call() {
+    let (server, tokens) = start(&[]);
+    let id = server.upload_fixture_call(&tokens.se);
+    server.wait(&id, &tokens.se);
+    let path = format!("/api/calls/{id}/feedback");
+    let mark = serde_json::json!({"event": 0, "note": "not an order, a suggestion"});
+    assert_eq!(
+        send_json(
+            &server,
+            reqwest::Method::POST,
+            &path,
+            &tokens.other_se,
+            mark.clone()
+        )
+        .status(),
+        StatusCode::FORBIDDEN
+    );
+    let out_of_range = send_json(
+        &server,
+        reqwest::Method::POST,
+        &path,
+        &tokens.se,
+        serde_json::json!({"event": 999}),
+    );
+    assert_eq!(out_of_range.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        send_json(&server, reqwest::Method::POST, &path, &tokens.se, mark).status(),
+        StatusCode::CREATED
+    );
+    let ours: Value = server
+        .get("/api/feedback", &tokens.manager)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let item = &ours["feedback"][0];
+    assert_eq!(
+        (item["call_id"].as_str(), item["by"].as_str()),
+        (Some(id.as_str()), Some(SE))
+    );
+    assert_eq!(item["note"], "not an order, a suggestion");
+    assert!(item["rule"].as_str().unwrap().contains('.'), "{item}");
+    let theirs: Value = server
+        .get("/api/feedback", &tokens.other_se)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(theirs["feedback"], serde_json::json!([]));
+}
+
+#[test]
+fn the_pair_writes_autopsy_notes_that_others_may_not_read() {
+    let (server, tokens) = start(&[]);
+    let id = server.upload_fixture_call(&tokens.se);
+    let path = format!("/api/calls/{id}/notes");
+    let empty = send_json(
+        &server,
+        reqwest::Method::POST,
+        &path,
+        &tokens.ae,
+        serde_json::json!({"text": "  "}),
+    );
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let note = serde_json::json!({"text": "We never asked who signs."});
+    assert_eq!(
+        send_json(
+            &server,
+            reqwest::Method::POST,
+            &path,
+            &tokens.other_se,
+            note.clone()
+        )
+        .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        send_json(&server, reqwest::Method::POST, &path, &tokens.ae, note).status(),
+        StatusCode::CREATED
+    );
+    let notes: Value = server
+        .get(&path, &tokens.se)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(notes["notes"][0]["text"], "We never asked who signs.");
+    assert_eq!(notes["notes"][0]["by"], AE);
+    assert_eq!(
+        server.get(&path, &tokens.other_se).send().unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
 }

@@ -4,16 +4,16 @@
 //! `{"error": "..."}` with the status that says what went wrong.
 
 use super::pages;
-use super::store::{CallRecord, FileKind, NewCall, Status, Store};
+use super::store::{CallRecord, Feedback, FileKind, NewCall, Note, Status, Store};
 use super::upload::{self, Refusal};
 use super::{Workspace, is_call_id, jobs::Queue, new_id, now, remove_dir};
 use anyhow::{Context, Result};
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router, middleware};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
@@ -92,6 +92,24 @@ impl App {
         id: String,
     ) -> Result<CallRecord, ApiError> {
         visible_call(self, user, id).await
+    }
+
+    /// Recorded deal outcomes, for the review.
+    pub async fn outcomes(self: &Arc<Self>) -> Result<swimlane::review::Outcomes, ApiError> {
+        let rows = blocking(self, |store| store.outcomes()).await?;
+        let mut outcomes = swimlane::review::Outcomes::default();
+        for (call, outcome) in rows {
+            if let Ok(outcome) = outcome.parse() {
+                outcomes.record(&call, outcome);
+            }
+        }
+        Ok(outcomes)
+    }
+
+    /// A call's autopsy notes.
+    pub async fn notes(self: &Arc<Self>, id: &str) -> Result<Vec<Note>, ApiError> {
+        let id = id.to_string();
+        blocking(self, move |store| store.notes(&id)).await
     }
 
     /// A finished call's debrief, if it can be read.
@@ -181,6 +199,11 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/api/calls/{id}/debrief.html", get(debrief_html))
         .route("/api/calls/{id}/debrief.md", get(debrief_markdown))
         .route("/api/calls/{id}/recording", get(recording))
+        .route("/api/calls/{id}/roles", put(correct_role))
+        .route("/api/calls/{id}/feedback", post(mark_event_wrong))
+        .route("/api/calls/{id}/notes", get(list_notes).post(add_note))
+        .route("/api/calls/{id}/outcome", put(record_outcome))
+        .route("/api/feedback", get(export_feedback))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such page or API route") })
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::map_response(security_headers))
@@ -594,4 +617,179 @@ async fn recording(
         .await
         .map_err(ApiError::internal)?;
     Ok(response.into_response())
+}
+
+/// A finished call's debrief, parsed; 409 while there is none.
+async fn parsed_debrief(
+    app: &Arc<App>,
+    user: &User,
+    id: String,
+) -> Result<(CallRecord, Debrief), ApiError> {
+    let (call, bytes) = debrief_of(app, user, id).await?;
+    let debrief = serde_json::from_slice(&bytes).map_err(ApiError::internal)?;
+    Ok((call, debrief))
+}
+
+#[derive(Deserialize)]
+struct RoleCorrection {
+    speaker: String,
+    role: String,
+}
+
+/// Corrects a speaker's role and re-analyses the call from its kept transcript.
+async fn correct_role(
+    State(app): State<Arc<App>>,
+    Signed(user): Signed,
+    Path(id): Path<String>,
+    Json(body): Json<RoleCorrection>,
+) -> Result<Response, ApiError> {
+    let (call, debrief) = parsed_debrief(&app, &user, id).await?;
+    let role: swimlane::model::Role = body
+        .role
+        .parse()
+        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("{e}")))?;
+    if !debrief.speakers.iter().any(|s| s.name == body.speaker) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("nobody called {} speaks on this call", body.speaker),
+        ));
+    }
+    let (by, at) = (user.name.clone(), now());
+    let id = call.id.clone();
+    blocking(&app, move |store| {
+        store.set_role(&id, &body.speaker, role.as_str(), &by, &at)
+    })
+    .await?;
+    app.queue.notify();
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(serde_json::json!({ "status": "queued" })),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct EventFeedback {
+    /// The event's position in the debrief's `events`.
+    event: usize,
+    note: Option<String>,
+}
+
+/// Marks a debrief's event as wrong, kept as feedback for tuning the lexicons.
+async fn mark_event_wrong(
+    State(app): State<Arc<App>>,
+    Signed(user): Signed,
+    Path(id): Path<String>,
+    Json(body): Json<EventFeedback>,
+) -> Result<Response, ApiError> {
+    let (call, debrief) = parsed_debrief(&app, &user, id).await?;
+    let event = debrief.events.get(body.event).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "the debrief has {} events; `event` counts from 0",
+                debrief.events.len()
+            ),
+        )
+    })?;
+    let feedback = Feedback {
+        call_id: call.id.clone(),
+        kind: event.kind.as_str().to_string(),
+        rule: event.rule.clone(),
+        turn: u32::try_from(event.turn).unwrap_or(u32::MAX),
+        evidence: event.evidence.clone(),
+        note: body
+            .note
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty()),
+        by: user.name.clone(),
+        at: now(),
+    };
+    blocking(&app, move |store| store.add_feedback(&feedback)).await?;
+    Ok(StatusCode::CREATED.into_response())
+}
+
+/// Every event marked wrong on the calls this user may see, for lexicon tuning.
+async fn export_feedback(
+    State(app): State<Arc<App>>,
+    Signed(user): Signed,
+) -> Result<Response, ApiError> {
+    let visible: std::collections::BTreeSet<String> = app
+        .visible_calls(&user)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    let mut feedback = blocking(&app, |store| store.feedback()).await?;
+    feedback.retain(|f| visible.contains(&f.call_id));
+    Ok(Json(serde_json::json!({ "feedback": feedback })).into_response())
+}
+
+#[derive(Deserialize)]
+struct NoteBody {
+    text: String,
+}
+
+async fn add_note(
+    State(app): State<Arc<App>>,
+    Signed(user): Signed,
+    Path(id): Path<String>,
+    Json(body): Json<NoteBody>,
+) -> Result<Response, ApiError> {
+    let call = visible_call(&app, &user, id).await?;
+    let text = body.text.trim().to_string();
+    if text.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the note is empty",
+        ));
+    }
+    let note = Note {
+        by: user.name.clone(),
+        at: now(),
+        text,
+    };
+    blocking(&app, move |store| store.add_note(&call.id, &note)).await?;
+    Ok(StatusCode::CREATED.into_response())
+}
+
+async fn list_notes(
+    State(app): State<Arc<App>>,
+    Signed(user): Signed,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let call = visible_call(&app, &user, id).await?;
+    let notes = blocking(&app, move |store| store.notes(&call.id)).await?;
+    Ok(Json(serde_json::json!({ "notes": notes })).into_response())
+}
+
+#[derive(Deserialize)]
+struct OutcomeBody {
+    outcome: String,
+}
+
+/// Records how the deal ended; a manager's call to make.
+async fn record_outcome(
+    State(app): State<Arc<App>>,
+    Signed(user): Signed,
+    Path(id): Path<String>,
+    Json(body): Json<OutcomeBody>,
+) -> Result<Response, ApiError> {
+    let call = visible_call(&app, &user, id).await?;
+    if user.role != UserRole::Manager {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "only a manager records a deal's outcome",
+        ));
+    }
+    let outcome: swimlane::review::Outcome = body
+        .outcome
+        .parse()
+        .map_err(|e: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e))?;
+    let (by, at) = (user.name.clone(), now());
+    blocking(&app, move |store| {
+        store.set_outcome(&call.id, outcome.as_str(), &by, &at)
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -129,7 +129,18 @@ fn run(store: &Arc<Store>, pipeline: &Pipeline, call: &CallRecord) -> Result<()>
         last: None,
     };
     reporter.report("decoding", 0.0);
-    let mut transcript = transcript_of(pipeline, call, store)?;
+    // The transcript is kept, so that a correction re-runs the analysis alone.
+    let saved = dir.join("transcript.json");
+    let mut transcript = if saved.exists() {
+        swimlane::transcript::read(&saved)?
+    } else {
+        let transcript = transcript_of(pipeline, call, store)?;
+        let bytes =
+            swimlane::transcript::write::render(&transcript, swimlane::transcript::Format::Json);
+        write_atomically(&saved, &bytes)
+            .context("cannot save the transcript (is the disk full?)")?;
+        transcript
+    };
     reporter.last = None;
     reporter.report("analysing", ANALYSING_AT);
     transcript.id = Some(call.id.clone());
@@ -146,15 +157,26 @@ fn run(store: &Arc<Store>, pipeline: &Pipeline, call: &CallRecord) -> Result<()>
         .call_type
         .as_deref()
         .map(|t| t.parse().unwrap_or_else(|never| match never {}));
-    let roles: Vec<RoleFlag> = [(&call.ae, Role::Ae), (&call.se, Role::Se)]
-        .into_iter()
-        .filter_map(|(name, role)| {
-            name.as_ref().map(|name| RoleFlag {
-                name: name.clone(),
-                role,
-            })
-        })
-        .collect();
+    // Corrections made on the debrief come first, so they win over the upload's pair.
+    let mut roles: Vec<RoleFlag> = Vec::new();
+    for (speaker, role) in store.roles(&call.id)? {
+        roles.push(RoleFlag {
+            name: speaker,
+            role: role
+                .parse()
+                .map_err(|e| anyhow!("a stored role correction: {e}"))?,
+        });
+    }
+    roles.extend(
+        [(&call.ae, Role::Ae), (&call.se, Role::Se)]
+            .into_iter()
+            .filter_map(|(name, role)| {
+                name.as_ref().map(|name| RoleFlag {
+                    name: name.clone(),
+                    role,
+                })
+            }),
+    );
     let settings = Settings {
         lexicon: &pipeline.lexicon,
         charter: &pipeline.charter,

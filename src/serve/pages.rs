@@ -4,7 +4,7 @@
 //! permission rule as any other client.
 
 use super::api::{ApiError, App, SESSION_COOKIE, Signed, csrf_token, session_token};
-use super::store::{CallRecord, FileKind, Status};
+use super::store::{CallRecord, FileKind, Note, Status};
 use axum::Form;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::{StatusCode, header, request::Parts};
@@ -12,9 +12,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::sync::Arc;
 use swimlane::debrief::Debrief;
-use swimlane::model::CallType;
+use swimlane::model::{CallType, Role};
 use swimlane::report::{debrief_html_parts, review_html_parts};
-use swimlane::review::{CallRow, Filter, Outcomes, review};
+use swimlane::review::{CallRow, Filter, Outcome, Outcomes, review};
 use swimlane::workspace::users::{User, UserRole};
 
 /// A signed-in browser: pages send anyone else to the sign-in page.
@@ -143,13 +143,14 @@ pub(crate) async fn dashboard(
     Query(query): Query<DashboardQuery>,
 ) -> Result<Response, ApiError> {
     let calls = app.visible_calls(&user.user).await?;
+    let outcomes = app.outcomes().await?;
     let mut rows = Vec::new();
     for call in calls.iter().filter(|c| c.status == Status::Done) {
         if let Some(debrief) = app.debrief(&call.id).await {
             rows.push(CallRow::of(
                 &debrief,
                 &format!("/calls/{}", call.id),
-                &Outcomes::default(),
+                &outcomes,
             ));
         }
     }
@@ -391,12 +392,28 @@ pub(crate) async fn call_page(
         "<div class=\"player note\">Uploaded as a transcript: no recording to play.</div>\n"
             .to_string()
     };
+    let notes = app
+        .notes(&call.id)
+        .await
+        .map_err(|e| error_page(&user, e))?;
+    let outcome = app
+        .outcomes()
+        .await
+        .map_err(|e| error_page(&user, e))?
+        .of(&call.id);
     let script = format!(
-        "{}\nvar STARTS = {};\n{SEEK_SCRIPT}",
+        "{}\nvar STARTS = {};\nvar CALL = \"{}\";\n{SEEK_SCRIPT}\n{ACTIONS_SCRIPT}",
         parts.script,
-        turn_starts(&debrief)
+        turn_starts(&debrief),
+        call.id
     );
-    let body = format!("{player}{}", parts.body);
+    let actions = actions(
+        &debrief,
+        &notes,
+        outcome,
+        user.user.role == UserRole::Manager,
+    );
+    let body = format!("{player}{actions}{}", parts.body);
     Ok(page(
         debrief.call.title.as_deref().unwrap_or("Debrief"),
         Some(&user),
@@ -405,6 +422,82 @@ pub(crate) async fn call_page(
         &script,
     )
     .into_response())
+}
+
+/// What the pair does in the autopsy: correct roles, mark events wrong, write notes, and (a
+/// manager) record the deal's outcome.
+fn actions(debrief: &Debrief, notes: &[Note], outcome: Option<Outcome>, manager: bool) -> String {
+    let roles: String = debrief
+        .speakers
+        .iter()
+        .filter(|s| s.present)
+        .map(|s| {
+            let options: String = [Role::Ae, Role::Se, Role::Prospect]
+                .iter()
+                .map(|r| {
+                    let chosen = if *r == s.role { " selected" } else { "" };
+                    format!("<option value=\"{0}\"{chosen}>{0}</option>", r.as_str())
+                })
+                .collect();
+            format!(
+                "<label>{0} <select class=\"role\" data-speaker=\"{0}\" data-was=\"{1}\">{options}</select></label>",
+                esc(&s.name),
+                s.role.as_str()
+            )
+        })
+        .collect();
+    let events: String = debrief
+        .events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            format!(
+                "<li><span class=\"kind\">{}</span> turn {} · “{}” <button type=\"button\" class=\"wrong\" data-event=\"{i}\">Mark wrong</button></li>",
+                esc(e.kind.as_str()),
+                e.turn,
+                esc(&e.evidence)
+            )
+        })
+        .collect();
+    let notes: String = notes
+        .iter()
+        .map(|n| {
+            format!(
+                "<li><strong>{}</strong> <span class=\"note\">{}</span><br>{}</li>",
+                esc(&n.by),
+                esc(&n.at),
+                esc(&n.text)
+            )
+        })
+        .collect();
+    let outcome_box = if manager {
+        let options: String = ["", "won", "lost", "no-go"]
+            .iter()
+            .map(|o| {
+                let chosen = if outcome.map(|x| x.as_str()) == Some(*o) {
+                    " selected"
+                } else {
+                    ""
+                };
+                let label = if o.is_empty() { "not recorded" } else { o };
+                format!("<option value=\"{o}\"{chosen}>{label}</option>")
+            })
+            .collect();
+        format!(
+            "<div><h3>Deal outcome</h3><select id=\"outcome\">{options}</select> \
+             <button type=\"button\" id=\"save-outcome\">Record</button></div>"
+        )
+    } else {
+        let recorded = outcome.map_or("not recorded", |o| o.as_str());
+        format!("<div><h3>Deal outcome</h3><p>{recorded} (a manager records it)</p></div>")
+    };
+    format!(
+        "<section class=\"actions\"><h2>Autopsy together</h2><div class=\"grid\">\
+         <div><h3>Roles</h3>{roles}<br><button type=\"button\" id=\"save-roles\">Re-analyse with these roles</button></div>\
+         <div><h3>Events</h3><ol class=\"marks\">{events}</ol></div>\
+         <div><h3>Notes</h3><ul class=\"notes\">{notes}</ul><textarea id=\"note\" rows=\"3\" placeholder=\"What did we miss?\"></textarea><br>\
+         <button type=\"button\" id=\"add-note\">Add note</button></div>{outcome_box}</div></section>\n"
+    )
 }
 
 /// Each turn's start in seconds, as a JavaScript array indexed by turn.
@@ -541,6 +634,48 @@ const SEEK_SCRIPT: &str = r##"(function () {
   });
 })();"##;
 
+/// The autopsy section's buttons, each a call to the API with the page's CSRF token.
+const ACTIONS_SCRIPT: &str = r#"(function () {
+  function send(method, path, body) {
+    return fetch("/api/calls/" + CALL + path, {
+      method: method, body: JSON.stringify(body),
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": CSRF }
+    }).then(function (r) {
+      if (!r.ok) return r.json().then(function (b) { alert(b.error); throw new Error(b.error); });
+      return r;
+    });
+  }
+  var roles = document.getElementById("save-roles");
+  if (roles) roles.addEventListener("click", function () {
+    var changed = Array.prototype.filter.call(document.querySelectorAll("select.role"), function (s) {
+      return s.value !== s.getAttribute("data-was");
+    });
+    if (!changed.length) { alert("No role was changed."); return; }
+    changed.reduce(function (p, s) {
+      return p.then(function () { return send("PUT", "/roles", { speaker: s.getAttribute("data-speaker"), role: s.value }); });
+    }, Promise.resolve()).then(function () { location.reload(); });
+  });
+  Array.prototype.forEach.call(document.querySelectorAll("button.wrong"), function (b) {
+    b.addEventListener("click", function () {
+      var note = prompt("What is wrong with this event? (optional)") ;
+      if (note === null) return;
+      send("POST", "/feedback", { event: +b.getAttribute("data-event"), note: note })
+        .then(function () { b.textContent = "Marked wrong"; b.disabled = true; });
+    });
+  });
+  var add = document.getElementById("add-note");
+  if (add) add.addEventListener("click", function () {
+    var text = document.getElementById("note").value;
+    send("POST", "/notes", { text: text }).then(function () { location.reload(); });
+  });
+  var outcome = document.getElementById("save-outcome");
+  if (outcome) outcome.addEventListener("click", function () {
+    var value = document.getElementById("outcome").value;
+    if (!value) return;
+    send("PUT", "/outcome", { outcome: value }).then(function () { outcome.textContent = "Recorded"; });
+  });
+})();"#;
+
 const SHELL_CSS: &str = r#"nav.top { display: flex; gap: 18px; align-items: center; padding: 10px 20px; background: #1c2330;
   color: #fff; font: 14px system-ui, sans-serif; }
 nav.top a { color: #fff; text-decoration: none; }
@@ -569,5 +704,12 @@ ul.jobs li { padding: 6px 0; border-bottom: 1px solid #e2e5eb; }
 .player { position: sticky; top: 0; z-index: 5; display: flex; gap: 12px; align-items: center; background: #fff;
   border: 1px solid #e2e5eb; border-radius: 12px; padding: 10px 14px; margin: 0 0 14px; }
 progress { width: 100%; }
+.actions .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(250px, 1fr)); gap: 16px; }
+.actions h3 { font-size: 14px; margin: 0 0 6px; }
+.actions label { display: flex; flex-direction: row; gap: 8px; align-items: center; color: #1c2330; }
+ol.marks { padding-left: 18px; font-size: 13px; max-height: 220px; overflow-y: auto; }
+ol.marks .kind { font-weight: 650; }
+ul.notes { list-style: none; padding: 0; font-size: 13px; }
+textarea { width: 100%; font: inherit; }
 li[id^="turn-"] { cursor: pointer; }
 "#;

@@ -43,6 +43,40 @@ CREATE TABLE files (
     r#"
 ALTER TABLE calls ADD COLUMN channels TEXT NOT NULL DEFAULT '[]';
 "#,
+    r#"
+CREATE TABLE roles (
+    call_id TEXT NOT NULL REFERENCES calls (id),
+    speaker TEXT NOT NULL,
+    role    TEXT NOT NULL,
+    set_by  TEXT NOT NULL,
+    set_at  TEXT NOT NULL,
+    PRIMARY KEY (call_id, speaker)
+);
+CREATE TABLE feedback (
+    id       INTEGER PRIMARY KEY,
+    call_id  TEXT NOT NULL REFERENCES calls (id),
+    kind     TEXT NOT NULL,
+    rule     TEXT NOT NULL,
+    turn     INTEGER NOT NULL,
+    evidence TEXT NOT NULL,
+    note     TEXT,
+    set_by   TEXT NOT NULL,
+    set_at   TEXT NOT NULL
+);
+CREATE TABLE notes (
+    id      INTEGER PRIMARY KEY,
+    call_id TEXT NOT NULL REFERENCES calls (id),
+    set_by  TEXT NOT NULL,
+    set_at  TEXT NOT NULL,
+    text    TEXT NOT NULL
+);
+CREATE TABLE outcomes (
+    call_id TEXT PRIMARY KEY REFERENCES calls (id),
+    outcome TEXT NOT NULL,
+    set_by  TEXT NOT NULL,
+    set_at  TEXT NOT NULL
+);
+"#,
 ];
 
 /// A job's state.
@@ -306,6 +340,146 @@ impl Store {
     }
 }
 
+/// An event someone marked as wrong, kept for tuning the lexicons.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Feedback {
+    pub call_id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub rule: String,
+    pub turn: u32,
+    pub evidence: String,
+    pub note: Option<String>,
+    pub by: String,
+    pub at: String,
+}
+
+/// An autopsy note on a call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Note {
+    pub by: String,
+    pub at: String,
+    pub text: String,
+}
+
+impl Store {
+    /// Corrects a speaker's role on a call and queues the call for re-analysis.
+    pub fn set_role(&self, id: &str, speaker: &str, role: &str, by: &str, at: &str) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO roles (call_id, speaker, role, set_by, set_at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (call_id, speaker) DO UPDATE SET role = ?3, set_by = ?4, set_at = ?5",
+            params![id, speaker, role, by, at],
+        )?;
+        tx.execute(
+            "UPDATE calls SET status = 'queued', stage = NULL, progress = 0, error = NULL, attempts = 0
+             WHERE id = ?1",
+            [id],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The role corrections of a call: (speaker, role).
+    pub fn roles(&self, id: &str) -> Result<Vec<(String, String)>> {
+        let conn = self.conn();
+        let mut statement =
+            conn.prepare("SELECT speaker, role FROM roles WHERE call_id = ?1 ORDER BY speaker")?;
+        let rows = statement
+            .query_map([id], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    pub fn add_feedback(&self, feedback: &Feedback) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO feedback (call_id, kind, rule, turn, evidence, note, set_by, set_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                feedback.call_id,
+                feedback.kind,
+                feedback.rule,
+                feedback.turn,
+                feedback.evidence,
+                feedback.note,
+                feedback.by,
+                feedback.at
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Every event marked wrong, oldest first.
+    pub fn feedback(&self) -> Result<Vec<Feedback>> {
+        let conn = self.conn();
+        let mut statement = conn.prepare(
+            "SELECT call_id, kind, rule, turn, evidence, note, set_by, set_at FROM feedback ORDER BY id",
+        )?;
+        let rows = statement
+            .query_map([], |row| {
+                Ok(Feedback {
+                    call_id: row.get(0)?,
+                    kind: row.get(1)?,
+                    rule: row.get(2)?,
+                    turn: row.get(3)?,
+                    evidence: row.get(4)?,
+                    note: row.get(5)?,
+                    by: row.get(6)?,
+                    at: row.get(7)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    pub fn add_note(&self, id: &str, note: &Note) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO notes (call_id, set_by, set_at, text) VALUES (?1, ?2, ?3, ?4)",
+            params![id, note.by, note.at, note.text],
+        )?;
+        Ok(())
+    }
+
+    /// A call's autopsy notes, oldest first.
+    pub fn notes(&self, id: &str) -> Result<Vec<Note>> {
+        let conn = self.conn();
+        let mut statement =
+            conn.prepare("SELECT set_by, set_at, text FROM notes WHERE call_id = ?1 ORDER BY id")?;
+        let rows = statement
+            .query_map([id], |row| {
+                Ok(Note {
+                    by: row.get(0)?,
+                    at: row.get(1)?,
+                    text: row.get(2)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Records a deal's outcome on a call (replacing an earlier one).
+    pub fn set_outcome(&self, id: &str, outcome: &str, by: &str, at: &str) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO outcomes (call_id, outcome, set_by, set_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (call_id) DO UPDATE SET outcome = ?2, set_by = ?3, set_at = ?4",
+            params![id, outcome, by, at],
+        )?;
+        Ok(())
+    }
+
+    /// Every recorded outcome: (call id, outcome).
+    pub fn outcomes(&self) -> Result<Vec<(String, String)>> {
+        let conn = self.conn();
+        let mut statement =
+            conn.prepare("SELECT call_id, outcome FROM outcomes ORDER BY call_id")?;
+        let rows = statement
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+}
+
 const SELECT: &str = "SELECT id, created_at, uploaded_by, title, call_type, call_date, ae, se,
     status, stage, progress, error, attempts, recording_deleted, channels FROM calls";
 
@@ -434,6 +608,55 @@ mod tests {
             (Status::Failed, Some("bad audio"))
         );
         assert!(store.call("zz").unwrap().is_none());
+    }
+
+    #[test]
+    fn corrections_notes_feedback_and_outcomes_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        store.insert(&new_call("a"), "t").unwrap();
+        let claimed = store.claim_next().unwrap().unwrap();
+        store.finish(&claimed.id, Ok(())).unwrap();
+        store
+            .set_role("a", "Speaker 2", "SE", "Sam Patel", "t2")
+            .unwrap();
+        store
+            .set_role("a", "Speaker 2", "AE", "Sam Patel", "t3")
+            .unwrap();
+        assert_eq!(
+            store.roles("a").unwrap(),
+            [("Speaker 2".to_string(), "AE".to_string())]
+        );
+        assert_eq!(
+            store.call("a").unwrap().unwrap().status,
+            Status::Queued,
+            "re-analysed"
+        );
+        let note = Note {
+            by: "Dana Ruiz".into(),
+            at: "t".into(),
+            text: "We never asked about budget.".into(),
+        };
+        store.add_note("a", &note).unwrap();
+        assert_eq!(store.notes("a").unwrap(), [note]);
+        store.set_outcome("a", "won", "Morgan Lee", "t").unwrap();
+        store.set_outcome("a", "lost", "Morgan Lee", "t").unwrap();
+        assert_eq!(
+            store.outcomes().unwrap(),
+            [("a".to_string(), "lost".to_string())]
+        );
+        let feedback = Feedback {
+            call_id: "a".into(),
+            kind: "se_pricing".into(),
+            rule: "Pricing.SePrice".into(),
+            turn: 4,
+            evidence: "about 40%".into(),
+            note: Some("a discount on latency, not price".into()),
+            by: "Sam Patel".into(),
+            at: "t".into(),
+        };
+        store.add_feedback(&feedback).unwrap();
+        assert_eq!(store.feedback().unwrap(), [feedback]);
     }
 
     #[test]
