@@ -87,18 +87,23 @@ fn serve(data: TempDir, extra: &[&str]) -> Server {
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let first = lines
-        .next()
-        .expect("the server says where it listens")
-        .unwrap();
-    let base = first
-        .split("listening on ")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-        .trim_end_matches('/')
-        .to_string();
+    // What the server says before it listens (resumed jobs) goes to the log too.
     let log = Arc::new(Mutex::new(String::new()));
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("the server says where it listens")
+            .unwrap();
+        log.lock().unwrap().push_str(&format!("{line}\n"));
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            break rest
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .trim_end_matches('/')
+                .to_string();
+        }
+    };
     let sink = log.clone();
     std::thread::spawn(move || {
         for line in lines.map_while(Result::ok) {
@@ -161,13 +166,21 @@ impl Server {
                 return call;
             }
             assert!(
-                start.elapsed() < Duration::from_secs(60),
-                "job still {} after 60 s; server log:\n{}",
+                start.elapsed() < Duration::from_secs(600),
+                "job still {} after 600 s; server log:\n{}",
                 call["status"],
                 self.log.lock().unwrap()
             );
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    /// Kills the server without warning (SIGKILL) and starts a new one on the same workspace.
+    fn crash_and_restart(mut self, extra: &[&str]) -> Server {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let data = std::mem::replace(&mut self.data, TempDir::new().unwrap());
+        serve(data, extra)
     }
 
     /// The names of what is in the workspace's folder `sub`.
@@ -925,5 +938,124 @@ fn the_pair_writes_autopsy_notes_that_others_may_not_read() {
     assert_eq!(
         server.get(&path, &tokens.other_se).send().unwrap().status(),
         StatusCode::FORBIDDEN
+    );
+}
+
+#[test]
+fn retention_deletes_old_recordings_and_keeps_their_debriefs() {
+    let (server, tokens) = start(&[]);
+    let form = multipart::Form::new()
+        .part(
+            "file",
+            multipart::Part::bytes(wav_bytes()).file_name("call.wav"),
+        )
+        .text("ae", AE)
+        .text("se", SE);
+    let response = server.upload(&tokens.manager, form);
+    let id = response.json::<Value>().unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    server.wait(&id, &tokens.manager);
+    let recording = format!("/api/calls/{id}/recording");
+    assert_eq!(
+        server.get(&recording, &tokens.se).send().unwrap().status(),
+        StatusCode::OK
+    );
+    // Uploads are dated to the second: let this one be older than "now" at the restart.
+    std::thread::sleep(Duration::from_millis(1100));
+    let server = server.crash_and_restart(&["--retention-days", "0"]);
+    let start = Instant::now();
+    while server.get(&recording, &tokens.se).send().unwrap().status() != StatusCode::GONE {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the recording was not deleted"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        !server
+            .files_in(&format!("calls/{id}"))
+            .contains(&"input-0.wav".to_string())
+    );
+    let call: Value = server
+        .get(&format!("/api/calls/{id}"), &tokens.se)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(call["recording_deleted"], true);
+}
+
+#[test]
+fn a_job_interrupted_by_a_crash_is_finished_after_the_restart() {
+    if std::env::var_os("SWIMLANE_SKIP_MODEL_TESTS").is_some() {
+        eprintln!("skipped: SWIMLANE_SKIP_MODEL_TESTS is set");
+        return;
+    }
+    // --no-cache: the sample's transcription must really run, to be caught in the middle.
+    // After the restart the cache may serve it (the browser test leaves the same recording,
+    // channels and charter there), which only makes the test quicker.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let charter = root.join("samples/charter.toml");
+    let charter = charter.to_str().unwrap();
+    let (server, tokens) = start(&["--no-cache", "--charter", charter]);
+    let form = multipart::Form::new()
+        .file("file", root.join("samples/demo-call.flac"))
+        .unwrap()
+        .text("ae", AE)
+        .text("se", SE)
+        .text("channel", "0=Dana Ruiz")
+        .text("channel", "1=Sam Patel")
+        .text("channel", "2=Priya Shah");
+    let response = server.upload(&tokens.se, form);
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let id = response.json::<Value>().unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let start = Instant::now();
+    loop {
+        let call: Value = server
+            .get(&format!("/api/calls/{id}"), &tokens.se)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        if call["stage"] == "transcribing" {
+            break;
+        }
+        assert_ne!(
+            call["status"], "done",
+            "the job ended before it could be interrupted"
+        );
+        assert!(start.elapsed() < Duration::from_secs(60), "{call}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let server = server.crash_and_restart(&["--charter", charter]);
+    let call = server.wait(&id, &tokens.se);
+    assert_eq!(call["status"], "done", "{call}");
+    assert!(
+        server
+            .log
+            .lock()
+            .unwrap()
+            .contains("1 interrupted job(s) queued again")
+    );
+    let debrief: Value = server
+        .get(&format!("/api/calls/{id}/debrief"), &tokens.se)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let names: Vec<&str> = debrief["speakers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert!(
+        names.contains(&"Sam Patel") && names.contains(&"Priya Shah"),
+        "{names:?}"
     );
 }

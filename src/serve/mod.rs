@@ -166,11 +166,18 @@ pub(crate) fn serve_command(args: ServeArgs) -> Result<Exit> {
         se: charter.se.first().cloned(),
         known,
     };
+    // Workers share the cores: whisper.cpp's threads spin while they wait, so more threads
+    // than cores slow every job down.
+    let mut asr = args.asr.clone();
+    if asr.threads.is_none() {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        asr.threads = Some((cores / args.workers).max(1));
+    }
     let pipeline = Arc::new(jobs::Pipeline {
         workspace: workspace.clone(),
         charter,
         lexicon,
-        asr: args.asr.clone(),
+        asr,
     });
     let queue = jobs::start(store.clone(), pipeline, args.workers);
     if let Some(days) = args.retention_days {
