@@ -1110,3 +1110,56 @@ fn a_job_interrupted_by_a_crash_is_finished_after_the_restart() {
         "{names:?}"
     );
 }
+
+#[test]
+fn the_dashboard_filters_calls_and_the_review_by_pair_and_type() {
+    let (server, tokens) = start(&[]);
+    let harbor = server.upload_fixture_call(&tokens.manager);
+    let form = multipart::Form::new()
+        .file(
+            "file",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/demo-call.json"),
+        )
+        .unwrap()
+        .text("ae", "Dana Ruiz")
+        .text("se", OTHER_SE)
+        .text("call_type", "discovery");
+    let response = server.upload(&tokens.manager, form);
+    let demo = response.json::<Value>().unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    server.wait(&harbor, &tokens.manager);
+    server.wait(&demo, &tokens.manager);
+    let (cookie, _) = sign_in(&server, &tokens.manager);
+    let dashboard = |query: &str| {
+        plain_client()
+            .get(format!("{}/?{query}", server.base))
+            .header("cookie", &cookie)
+            .send()
+            .unwrap()
+            .text()
+            .unwrap()
+    };
+    let all = dashboard("");
+    assert!(all.contains(&harbor) && all.contains(&demo));
+    let pair = dashboard(&format!("pair={}", urlencode(&format!("{AE}|{SE}"))));
+    assert!(pair.contains(&harbor) && !pair.contains(&demo), "{pair}");
+    assert!(
+        pair.contains("1 call"),
+        "the review covers the pair's call alone"
+    );
+    let discovery = dashboard("call_type=discovery");
+    assert!(discovery.contains(&demo) && !discovery.contains(&harbor));
+    let bad = dashboard("since=last+week");
+    assert!(bad.contains("since `last week` is not a day"), "{bad}");
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

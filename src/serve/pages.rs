@@ -11,6 +11,7 @@ use axum::http::{StatusCode, header, request::Parts};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::sync::Arc;
+use swimlane::charter::same_person;
 use swimlane::debrief::Debrief;
 use swimlane::model::{CallType, Role};
 use swimlane::report::{debrief_html_parts, review_html_parts};
@@ -132,6 +133,8 @@ pub(crate) async fn logout(Signed(_): Signed) -> Response {
 #[derive(Deserialize, Default)]
 pub(crate) struct DashboardQuery {
     person: Option<String>,
+    /// A pair, as `AE|SE`.
+    pair: Option<String>,
     call_type: Option<String>,
     since: Option<String>,
     until: Option<String>,
@@ -172,8 +175,15 @@ pub(crate) async fn dashboard(
             }
         })
     };
+    let mut people_wanted: Vec<String> = blank(&query.person).into_iter().collect();
+    if let Some((ae, se)) = blank(&query.pair)
+        .as_deref()
+        .and_then(|p| p.split_once('|'))
+    {
+        people_wanted.extend([ae.to_string(), se.to_string()]);
+    }
     let filter = Filter {
-        people: blank(&query.person).into_iter().collect(),
+        people: people_wanted,
         call_type: blank(&query.call_type)
             .map(|t| t.parse::<CallType>().unwrap_or_else(|never| match never {})),
         since: date("since", &query.since),
@@ -189,8 +199,15 @@ pub(crate) async fn dashboard(
         names.dedup();
         names
     };
-    let filters = filter_form(&query, &people, &problems);
-    let calls_list = calls_table(&calls);
+    let mut pairs: Vec<(String, String)> = calls
+        .iter()
+        .filter_map(|c| Some((c.ae.clone()?, c.se.clone()?)))
+        .collect();
+    pairs.sort();
+    pairs.dedup();
+    let filters = filter_form(&query, &people, &pairs, &problems);
+    let listed: Vec<CallRecord> = calls.into_iter().filter(|c| lists(&filter, c)).collect();
+    let calls_list = calls_table(&listed);
     let review_part = if rows.is_empty() {
         (
             "<section><h2>Review</h2><p class=\"empty\">No finished debriefs yet.</p></section>"
@@ -218,7 +235,34 @@ pub(crate) async fn dashboard(
     Ok(page(title, Some(&user), review_part.1, &body, "").into_response())
 }
 
-fn filter_form(query: &DashboardQuery, people: &[String], problems: &[String]) -> String {
+/// Whether the calls list shows a call under the dashboard's filters (the review applies the
+/// same filters to the finished calls' debriefs).
+fn lists(filter: &Filter, call: &CallRecord) -> bool {
+    let in_pair = |name: &String| {
+        [&call.ae, &call.se]
+            .iter()
+            .any(|n| n.as_deref().is_some_and(|n| same_person(name, n)))
+    };
+    let date = call
+        .call_date
+        .as_deref()
+        .and_then(|d| d.parse::<jiff::civil::Date>().ok());
+    filter.people.iter().all(in_pair)
+        && filter.call_type.as_ref().is_none_or(|t| {
+            call.call_type
+                .as_deref()
+                .is_some_and(|c| c.parse::<CallType>().is_ok_and(|c| &c == t))
+        })
+        && filter.since.is_none_or(|s| date.is_some_and(|d| d >= s))
+        && filter.until.is_none_or(|u| date.is_some_and(|d| d <= u))
+}
+
+fn filter_form(
+    query: &DashboardQuery,
+    people: &[String],
+    pairs: &[(String, String)],
+    problems: &[String],
+) -> String {
     let selected = |current: &Option<String>, value: &str| {
         if current.as_deref() == Some(value) {
             " selected"
@@ -233,6 +277,19 @@ fn filter_form(query: &DashboardQuery, people: &[String], problems: &[String]) -
                 "<option value=\"{0}\"{1}>{0}</option>",
                 esc(p),
                 selected(&query.person, p)
+            )
+        })
+        .collect();
+    let pair_options: String = pairs
+        .iter()
+        .map(|(ae, se)| {
+            let value = format!("{ae}|{se}");
+            format!(
+                "<option value=\"{}\"{}>{} + {}</option>",
+                esc(&value),
+                selected(&query.pair, &value),
+                esc(ae),
+                esc(se)
             )
         })
         .collect();
@@ -259,6 +316,7 @@ fn filter_form(query: &DashboardQuery, people: &[String], problems: &[String]) -
         .collect();
     format!(
         "<form class=\"filters\" method=\"get\" action=\"/\">\
+         <label>Pair <select name=\"pair\"><option value=\"\">any</option>{pair_options}</select></label>\
          <label>Person <select name=\"person\"><option value=\"\">anyone</option>{people_options}</select></label>\
          <label>Call type <select name=\"call_type\"><option value=\"\">any</option>{types}</select></label>\
          <label>Since <input type=\"date\" name=\"since\" value=\"{}\"></label>\
