@@ -1163,3 +1163,80 @@ fn urlencode(text: &str) -> String {
         })
         .collect()
 }
+
+/// A small tmpfs, unmounted when dropped; `None` where mounting is not allowed (not root).
+struct SmallDisk(PathBuf);
+
+impl SmallDisk {
+    fn mount(megabytes: u32) -> Option<SmallDisk> {
+        let dir = TempDir::new().unwrap().keep();
+        let status = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={megabytes}m"), "tmpfs"])
+            .arg(&dir)
+            .stderr(Stdio::null())
+            .status()
+            .ok()?;
+        status.success().then_some(SmallDisk(dir))
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+        let _ = std::fs::remove_dir(&self.0);
+    }
+}
+
+#[test]
+fn a_full_disk_refuses_an_upload_with_507_and_fails_a_job_with_the_reason() {
+    let Some(disk) = SmallDisk::mount(4) else {
+        eprintln!("skipped: cannot mount a small tmpfs here (needs root)");
+        return;
+    };
+    let data = TempDir::new_in(&disk.0).unwrap();
+    let token = add_user(data.path(), MANAGER, "manager");
+    let server = serve(data, &[]);
+    let mut wav = wav_bytes();
+    wav.resize(6_000_000, 0);
+    let response = server.upload(
+        &token,
+        multipart::Form::new().part("file", multipart::Part::bytes(wav).file_name("long.wav")),
+    );
+    assert_eq!(response.status(), StatusCode::INSUFFICIENT_STORAGE);
+    assert!(error_of(response).contains("disk is full"));
+    assert!(server.files_in("incoming").is_empty());
+    assert!(server.files_in("calls").is_empty());
+    // Once there is room again, uploads work.
+    let id = server.upload_fixture_call(&token);
+    assert_eq!(server.wait(&id, &token)["status"], "done");
+
+    // A transcript that fits, but whose debrief does not: the job fails and says why.
+    let mut vtt = String::from("WEBVTT\n\n");
+    for i in 0..9_000 {
+        let s = i * 5;
+        vtt.push_str(&format!(
+            "{:02}:{:02}:{:02}.000 --> {:02}:{:02}:{:02}.500\n<v Dana Ruiz>We reprocess about three hundred payouts by hand every week, part {i}.\n\n",
+            s / 3600, s / 60 % 60, s % 60, s / 3600, s / 60 % 60, s % 60
+        ));
+    }
+    let form = multipart::Form::new().part(
+        "file",
+        multipart::Part::bytes(vtt.into_bytes()).file_name("long.vtt"),
+    );
+    let response = server.upload(&token, form);
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let id = response.json::<Value>().unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let call = server.wait(&id, &token);
+    assert_eq!(call["status"], "failed", "{call}");
+    assert!(
+        call["error"]
+            .as_str()
+            .unwrap()
+            .contains("is the disk full?"),
+        "{call}"
+    );
+    drop(server);
+}

@@ -83,19 +83,26 @@ async fn receive_into(
                 .await
                 .map_err(|e| disk_error(&e))?;
             let mut bytes: u64 = 0;
+            let mut refusal = None;
             while let Some(chunk) = field.chunk().await.map_err(bad_body)? {
                 bytes += chunk.len() as u64;
                 total += chunk.len() as u64;
                 if total > limit {
+                    refusal = Some(too_large(limit));
                     break;
                 }
-                out.write_all(&chunk).await.map_err(|e| disk_error(&e))?;
+                if let Err(e) = out.write_all(&chunk).await {
+                    refusal = Some(disk_error(&e));
+                    break;
+                }
             }
-            if total > limit {
+            if let Some(refusal) = refusal {
+                drop(out);
+                let _ = tokio::fs::remove_file(&temp).await;
                 while let Ok(Some(_)) = field.chunk().await {}
                 drop(field);
                 drain(&mut multipart).await;
-                return Err(too_large(limit));
+                return Err(refusal);
             }
             out.sync_all().await.map_err(|e| disk_error(&e))?;
             drop(out);
@@ -142,8 +149,8 @@ async fn receive_into(
     Ok(Received { files, fields })
 }
 
-/// Reads and discards the rest of a refused upload (at most the body limit's slack beyond the
-/// upload limit), so that the client is still listening when the refusal is sent.
+/// Reads and discards the rest of a refused upload (bounded by the body limit), so that the
+/// client is still listening when the refusal is sent.
 async fn drain(multipart: &mut Multipart) {
     while let Ok(Some(mut next)) = multipart.next_field().await {
         while let Ok(Some(_)) = next.chunk().await {}
