@@ -1240,3 +1240,27 @@ fn a_full_disk_refuses_an_upload_with_507_and_fails_a_job_with_the_reason() {
     );
     drop(server);
 }
+
+#[test]
+fn an_upload_that_names_no_pair_takes_the_charters() {
+    let charter = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/charter.toml");
+    let (server, tokens) = start(&["--charter", charter.to_str().unwrap()]);
+    let form = multipart::Form::new()
+        .file("file", fixture("cli/call.json"))
+        .unwrap();
+    let response = server.upload(&tokens.manager, form);
+    let id = response.json::<Value>().unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let call: Value = server
+        .get(&format!("/api/calls/{id}"), &tokens.other_se)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(
+        (call["ae"].as_str(), call["se"].as_str()),
+        (Some("Dana Ruiz"), Some(OTHER_SE))
+    );
+}

@@ -463,6 +463,10 @@ async fn upload_call(
         }
         UserRole::Manager => {}
     }
+    // Left empty otherwise, the pair is the charter's.
+    let (charter_ae, charter_se) = app.prefill();
+    fields.ae = fields.ae.or(charter_ae);
+    fields.se = fields.se.or(charter_se);
     if !user.may_see(fields.ae.as_deref(), fields.se.as_deref()) {
         let _ = remove_dir(&incoming);
         return Err(ApiError::new(
