@@ -1264,3 +1264,48 @@ fn an_upload_that_names_no_pair_takes_the_charters() {
         (Some("Dana Ruiz"), Some(OTHER_SE))
     );
 }
+
+#[test]
+fn one_recording_per_person_is_one_call_named_by_track_or_file() {
+    let (server, tokens) = start(&[]);
+    let part = |name: &str| multipart::Part::bytes(wav_bytes()).file_name(name.to_string());
+    let named = multipart::Form::new()
+        .part("file", part("a.wav"))
+        .text("track", AE)
+        .part("file", part("b.wav"))
+        .text("track", SE);
+    let unnamed = multipart::Form::new()
+        .part("file", part("Priscilla Gale.wav"))
+        .part("file", part("Devon Achterberg.wav"))
+        .text("ae", AE)
+        .text("se", SE);
+    for form in [named, unnamed] {
+        let response = server.upload(&tokens.manager, form);
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let id = response.json::<Value>().unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let call: Value = server
+            .get(&format!("/api/calls/{id}"), &tokens.manager)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        let tracks: Vec<&str> = call["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["track"].as_str())
+            .collect();
+        assert_eq!(tracks, [AE, SE], "{call}");
+    }
+    let short = multipart::Form::new()
+        .part("file", part("a.wav"))
+        .text("track", AE)
+        .part("file", part("b.wav"));
+    assert_eq!(
+        server.upload(&tokens.manager, short).status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}

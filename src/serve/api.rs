@@ -405,6 +405,16 @@ struct CallView<'a> {
     uploaded_by: &'a str,
     created_at: &'a str,
     recording_deleted: bool,
+    files: Vec<FileView<'a>>,
+}
+
+/// An uploaded file as the API shows it.
+#[derive(Serialize)]
+struct FileView<'a> {
+    kind: FileKind,
+    bytes: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    track: Option<&'a str>,
 }
 
 impl<'a> CallView<'a> {
@@ -423,6 +433,15 @@ impl<'a> CallView<'a> {
             uploaded_by: &call.uploaded_by,
             created_at: &call.created_at,
             recording_deleted: call.recording_deleted,
+            files: call
+                .files
+                .iter()
+                .map(|f| FileView {
+                    kind: f.kind,
+                    bytes: f.bytes,
+                    track: f.track_name.as_deref(),
+                })
+                .collect(),
         }
     }
 }

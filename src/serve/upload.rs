@@ -74,10 +74,19 @@ async fn receive_into(
 ) -> Result<Received, Refusal> {
     let mut fields = Fields::default();
     let mut files: Vec<StoredFile> = Vec::new();
+    let mut client_names: Vec<Option<String>> = Vec::new();
     let mut total: u64 = 0;
     while let Some(mut field) = multipart.next_field().await.map_err(bad_body)? {
         let name = field.name().unwrap_or_default().to_string();
         if name == "file" {
+            // The client's file name is only ever a speaker's label, never a path.
+            client_names.push(
+                field
+                    .file_name()
+                    .and_then(|n| std::path::Path::new(n).file_stem())
+                    .map(|stem| stem.to_string_lossy().trim().to_string())
+                    .filter(|stem| !stem.is_empty()),
+            );
             let temp = dir.join(format!("part-{}", files.len()));
             let mut out = tokio::fs::File::create(&temp)
                 .await
@@ -142,6 +151,9 @@ async fn receive_into(
             }
         }
     }
+    if files.len() > 1 && fields.tracks.is_empty() {
+        fields.tracks = track_names(&client_names);
+    }
     check(&files, &mut fields)?;
     for (file, name) in files.iter_mut().zip(&fields.tracks) {
         file.track_name = Some(name.clone());
@@ -155,6 +167,23 @@ async fn drain(multipart: &mut Multipart) {
     while let Ok(Some(mut next)) = multipart.next_field().await {
         while let Ok(Some(_)) = next.chunk().await {}
     }
+}
+
+/// Names for tracks sent without `track` fields: each file's name without its extension
+/// (Zoom names each participant's file after them), or "Track N" where that is missing or
+/// taken.
+fn track_names(client_names: &[Option<String>]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::with_capacity(client_names.len());
+    for (n, name) in client_names.iter().enumerate() {
+        let name = match name {
+            Some(name) if !names.iter().any(|taken| taken.eq_ignore_ascii_case(name)) => {
+                name.clone()
+            }
+            _ => format!("Track {}", n + 1),
+        };
+        names.push(name);
+    }
+    names
 }
 
 /// One transcript, or one or more recordings (several with a `track` name each).
@@ -175,7 +204,7 @@ fn check(files: &[StoredFile], fields: &mut Fields) -> Result<(), Refusal> {
     }
     if files.len() > 1 && fields.tracks.len() != files.len() {
         return unprocessable(
-            "several recordings are one call with one recording per person: give a `track` field with each person's name, in the order of the files",
+            "several recordings are one call with one recording per person: give one `track` field with each person's name per file, in the order of the files",
         );
     }
     if !fields.channels.is_empty() && (files.len() > 1 || transcripts > 0) {
@@ -307,7 +336,13 @@ pub(crate) fn disk_error(e: &std::io::Error) -> Refusal {
 
 #[cfg(test)]
 mod tests {
-    use super::audio_kind;
+    use super::{audio_kind, track_names};
+
+    #[test]
+    fn tracks_sent_without_names_are_named_after_their_files() {
+        let names = track_names(&[Some("Dana Ruiz".into()), None, Some("dana ruiz".into())]);
+        assert_eq!(names, ["Dana Ruiz", "Track 2", "Track 3"]);
+    }
 
     #[test]
     fn containers_are_told_by_their_first_bytes() {
