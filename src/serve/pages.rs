@@ -18,6 +18,16 @@ use swimlane::report::{debrief_html_parts, review_html_parts};
 use swimlane::review::{CallRow, Filter, Outcome, Outcomes, review};
 use swimlane::workspace::users::{User, UserRole};
 
+/// The call types the forms offer, as `CallType` reads them.
+const CALL_TYPES: [&str; 6] = [
+    "intro",
+    "discovery",
+    "demo",
+    "technical-deep-dive",
+    "poc-readout",
+    "negotiation",
+];
+
 /// A signed-in browser: pages send anyone else to the sign-in page.
 pub(crate) struct PageUser {
     user: User,
@@ -293,22 +303,15 @@ fn filter_form(
             )
         })
         .collect();
-    let types: String = [
-        "intro",
-        "discovery",
-        "demo",
-        "technical-deep-dive",
-        "poc-readout",
-        "negotiation",
-    ]
-    .iter()
-    .map(|t| {
-        format!(
-            "<option value=\"{t}\"{}>{t}</option>",
-            selected(&query.call_type, t)
-        )
-    })
-    .collect();
+    let types: String = CALL_TYPES
+        .iter()
+        .map(|t| {
+            format!(
+                "<option value=\"{t}\"{}>{t}</option>",
+                selected(&query.call_type, t)
+            )
+        })
+        .collect();
     let value = |v: &Option<String>| esc(v.as_deref().unwrap_or_default());
     let problems: String = problems
         .iter()
@@ -373,17 +376,10 @@ pub(crate) async fn upload_page(State(app): State<Arc<App>>, user: PageUser) -> 
         .iter()
         .map(|n| format!("<option value=\"{}\">", esc(n)))
         .collect();
-    let types: String = [
-        "intro",
-        "discovery",
-        "demo",
-        "technical-deep-dive",
-        "poc-readout",
-        "negotiation",
-    ]
-    .iter()
-    .map(|t| format!("<option value=\"{t}\">{t}</option>"))
-    .collect();
+    let types: String = CALL_TYPES
+        .iter()
+        .map(|t| format!("<option value=\"{t}\">{t}</option>"))
+        .collect();
     let body = format!(
         "<h1>Upload calls</h1>\n<section><form id=\"upload\">\
          <div id=\"drop\" class=\"drop\"><p>Drop recordings or transcripts here, or</p>\
