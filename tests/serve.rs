@@ -304,13 +304,17 @@ fn nobody_may_do_anything_without_a_valid_token() {
     let form = multipart::Form::new()
         .file("file", fixture("cli/call.json"))
         .unwrap();
-    let response = server
+    // The server answers 401 without reading the body; the client may still be sending it
+    // when the connection closes, which it reports as a send error. Either way: refused.
+    match server
         .client
         .post(format!("{}/api/calls", server.base))
         .multipart(form)
         .send()
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    {
+        Ok(response) => assert_eq!(response.status(), StatusCode::UNAUTHORIZED),
+        Err(e) => assert!(e.is_body() || e.is_request(), "{e}"),
+    }
     assert_eq!(
         server.files_in("calls").len(),
         1,
@@ -521,6 +525,24 @@ fn a_user_added_while_the_server_runs_can_sign_in_and_a_removed_one_cannot() {
 }
 
 #[test]
+fn uploads_half_received_when_the_server_stopped_are_dropped_at_start() {
+    let data = TempDir::new().unwrap();
+    let token = add_user(data.path(), MANAGER, "manager");
+    let stale = data.path().join("incoming/0123456789abcdef");
+    std::fs::create_dir_all(&stale).unwrap();
+    std::fs::write(stale.join("part-0"), b"half a recording").unwrap();
+    let server = serve(data, &[]);
+    assert!(server.files_in("incoming").is_empty());
+    let list: Value = server
+        .get("/api/calls", &token)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(list["calls"], serde_json::json!([]));
+}
+
+#[test]
 fn a_workspace_without_users_is_refused_at_start() {
     let data = TempDir::new().unwrap();
     let out = Command::new(binary())
@@ -595,12 +617,19 @@ fn a_browser_session_may_not_change_anything_without_the_csrf_token() {
         if let Some(csrf) = csrf {
             request = request.header("x-csrf-token", csrf);
         }
-        request.send().unwrap().status()
+        // A refusal comes before the body is read, so the client may see the connection close
+        // while it is still sending (None) instead of the 403.
+        match request.send() {
+            Ok(response) => Some(response.status()),
+            Err(e) if e.is_body() || e.is_request() => None,
+            Err(e) => panic!("{e}"),
+        }
     };
-    assert_eq!(upload(None), StatusCode::FORBIDDEN);
-    assert_eq!(upload(Some("0000")), StatusCode::FORBIDDEN);
+    let refused = |status: Option<StatusCode>| matches!(status, None | Some(StatusCode::FORBIDDEN));
+    assert!(refused(upload(None)));
+    assert!(refused(upload(Some("0000"))));
     assert!(server.files_in("calls").is_empty());
-    assert_eq!(upload(Some(&csrf)), StatusCode::CREATED);
+    assert_eq!(upload(Some(&csrf)), Some(StatusCode::CREATED));
     // The session reads like a token does.
     let list = plain_client()
         .get(format!("{}/api/calls", server.base))

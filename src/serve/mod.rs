@@ -48,7 +48,15 @@ impl Workspace {
         self.dir.join("incoming")
     }
 
+    /// Creates the workspace's folders, and drops uploads that a stopped server left half
+    /// received (none was acknowledged, so nothing of a client's is lost).
     fn create(&self) -> Result<()> {
+        remove_dir(&self.incoming_dir()).with_context(|| {
+            format!(
+                "{}: cannot clear interrupted uploads",
+                self.incoming_dir().display()
+            )
+        })?;
         for dir in [self.dir.join("calls"), self.incoming_dir()] {
             std::fs::create_dir_all(&dir).with_context(|| {
                 format!(
