@@ -85,15 +85,6 @@ impl App {
         Ok(calls)
     }
 
-    /// The call `id`, if this user may see it: 404 for no such call, 403 for another pair's.
-    pub async fn visible_call(
-        self: &Arc<Self>,
-        user: &User,
-        id: String,
-    ) -> Result<CallRecord, ApiError> {
-        visible_call(self, user, id).await
-    }
-
     /// Recorded deal outcomes, for the review.
     pub async fn outcomes(self: &Arc<Self>) -> Result<swimlane::review::Outcomes, ApiError> {
         let rows = blocking(self, |store| store.outcomes()).await?;
@@ -370,7 +361,11 @@ async fn blocking<T: Send + 'static>(
 }
 
 /// The call `id`, if this user may see it: 404 for no such call, 403 for another pair's.
-async fn visible_call(app: &Arc<App>, user: &User, id: String) -> Result<CallRecord, ApiError> {
+pub(crate) async fn visible_call(
+    app: &Arc<App>,
+    user: &User,
+    id: String,
+) -> Result<CallRecord, ApiError> {
     if !is_call_id(&id) {
         return Err(ApiError::new(StatusCode::NOT_FOUND, "no such call"));
     }
@@ -605,8 +600,7 @@ async fn rendered(
     format: ReportFormat,
     content_type: &'static str,
 ) -> Result<Response, ApiError> {
-    let (_, bytes) = debrief_of(app, user, id).await?;
-    let debrief: Debrief = serde_json::from_slice(&bytes).map_err(ApiError::internal)?;
+    let (_, debrief) = parsed_debrief(app, user, id).await?;
     Ok((
         [(header::CONTENT_TYPE, content_type)],
         render(&debrief, format),

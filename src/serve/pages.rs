@@ -3,7 +3,7 @@
 //! are server-rendered HTML with a little inline script; they use the same API and the same
 //! permission rule as any other client.
 
-use super::api::{ApiError, App, SESSION_COOKIE, Signed, csrf_token, session_token};
+use super::api::{ApiError, App, SESSION_COOKIE, Signed, csrf_token, session_token, visible_call};
 use super::store::{CallRecord, FileKind, Note, Status};
 use axum::Form;
 use axum::extract::{FromRequestParts, Path, Query, State};
@@ -409,8 +409,7 @@ pub(crate) async fn call_page(
     user: PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, Response> {
-    let call = app
-        .visible_call(&user.user, id)
+    let call = visible_call(&app, &user.user, id)
         .await
         .map_err(|e| error_page(&user, e))?;
     if call.status != Status::Done {
