@@ -264,6 +264,35 @@ fn transcribe_then_analyze_equals_analyze_on_the_recording() {
     assert_eq!(analyse(&transcript), analyse(&sample));
 }
 
+/// Two recognition workers recognise the sample's chunks side by side, each on one thread as a
+/// single worker does, and put them back in order, so the transcript is the same to the word
+/// and the millisecond.
+#[test]
+fn two_recognition_workers_give_the_transcript_of_one() {
+    let Some(_) = model() else { return };
+    let out = TempDir::new().unwrap();
+    let transcribe = |mut swimlane: Command, threads: &str| -> Value {
+        let path = out.path().join(format!("threads-{threads}.json"));
+        let output = swimlane
+            .env("SWIMLANE_THREADS", threads)
+            .args(["transcribe", "--quiet", "--charter"])
+            .arg(root().join("samples/charter.toml"))
+            .arg("-o")
+            .arg(&path)
+            .args(sample_channels())
+            .arg(root().join("samples/demo-call.flac"))
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap()
+    };
+    let fresh = TempDir::new().unwrap();
+    let one = transcribe(swimlane_sharing_sample_cache(), "1");
+    let two = transcribe(swimlane(&fresh), "2");
+    assert!(one["turns"].as_array().unwrap().len() > 10);
+    assert_eq!(one, two);
+}
+
 /// `--channel` flags for the sample recording, read from samples/demo-call.channels.
 fn sample_channels() -> Vec<String> {
     let text = std::fs::read_to_string(root().join("samples/demo-call.channels")).unwrap();

@@ -1,12 +1,14 @@
 //! Runs whisper.cpp (through whisper-rs) over a decoded recording: the voice gate packs speech
-//! into chunks of up to 30 s, each chunk is recognised in one `full` call, and every segment and
-//! word is mapped back to recording time. Memory stays flat however long the call is.
+//! into chunks of up to 30 s, workers recognise the chunks side by side, each in one `full` call,
+//! and every segment and word is mapped back to recording time. Only the chunks in flight are
+//! held, so memory does not follow the length of the call.
 
 use super::{Envelope, ModelError, Recognition, Segment, Word};
 use crate::audio::vad::{Chunk, Gate, GateSettings};
-use crate::audio::{AudioStream, mix_down, own_speech};
+use crate::audio::{AudioError, AudioStream, mix_down, own_speech};
 use crate::time::Ms;
 use std::path::Path;
+use std::sync::{Condvar, Mutex, PoisonError, mpsc};
 use whisper_rs::{
     DtwMode, DtwModelPreset, DtwParameters, FullParams, SamplingStrategy, WhisperContext,
     WhisperContextParameters,
@@ -41,7 +43,7 @@ impl RecogniseSettings {
 
 /// Bumped whenever a change to how chunks are recognised changes the words, so that cached
 /// transcripts from before are not reused.
-const RECOGNISER_VERSION: u32 = 5;
+const RECOGNISER_VERSION: u32 = 6;
 
 /// Recognition failed part-way.
 #[derive(Debug, thiserror::Error)]
@@ -91,12 +93,7 @@ impl Recogniser {
                 ..DtwParameters::default()
             });
         }
-        // The GPU back-ends are opt-in cargo features; the default build is CPU only.
-        params.use_gpu(cfg!(any(
-            feature = "cuda",
-            feature = "vulkan",
-            feature = "metal"
-        )));
+        params.use_gpu(GPU);
         let text = path.to_str().ok_or_else(|| ModelError::Load {
             path: path.to_path_buf(),
             problem: "the path is not UTF-8".into(),
@@ -114,6 +111,9 @@ impl Recogniser {
     }
 
     /// Recognises a whole recording, calling `progress` as decoding and recognition advance.
+    ///
+    /// The calling thread decodes and gates the audio; chunks are recognised side by side by
+    /// [`Crew`] workers, each with its own whisper state, and put back in recording order.
     pub fn recognise(
         &self,
         mut stream: AudioStream,
@@ -125,88 +125,120 @@ impl Recogniser {
             path: path.to_path_buf(),
             problem: e.to_string(),
         };
-        let mut state = self.context.create_state().map_err(whisper_error)?;
-        let channels = stream.info().channels;
-        let mut envelope = EnvelopeBuilder::new(channels);
-        // One gate per channel when each participant has their own: every chunk is then one
-        // person's speech, and nothing is recognised twice. A mono mix has one gate.
-        let lanes = if channels > 1 { channels } else { 1 };
-        let lane_gate = GateSettings {
-            split_at_pauses: lanes > 1,
-            ..settings.gate.clone()
+        let crew = Crew::for_threads(settings.threads);
+        let worker_settings = RecogniseSettings {
+            threads: crew.threads_each,
+            ..settings.clone()
         };
-        let mut gates: Vec<Gate> = (0..lanes).map(|_| Gate::new(lane_gate.clone())).collect();
-        let mut segments: Vec<Segment> = Vec::new();
-        let mut decoded = 0u64;
-        let mut recognised = Ms(0);
-        let mut speech = Ms(0);
-        let mut mono = Vec::new();
-        let mut pace = SpeechPace::default();
-        loop {
-            let block = stream.next_block()?;
-            let mut chunks: Vec<(Option<usize>, Chunk)> = Vec::new();
-            match &block {
-                Some(block) if lanes > 1 => {
-                    envelope.push(block);
-                    decoded += block[0].len() as u64;
-                    for (channel, (gate, samples)) in
-                        gates.iter_mut().zip(own_speech(block)).enumerate()
-                    {
-                        chunks.extend(gate.push(&samples).into_iter().map(|c| (Some(channel), c)));
+        let mut states = (0..crew.workers)
+            .map(|_| self.context.create_state())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(whisper_error)?;
+        let mut chunker = Chunker::new(&mut stream, &settings.gate);
+        let book = PaceBook::default();
+        let mut results = Results::default();
+        let (job_sender, job_receiver) = mpsc::sync_channel::<Job>(crew.workers);
+        let job_receiver = Mutex::new(job_receiver);
+        let (done_sender, done_receiver) = mpsc::channel::<Done>();
+        let fed: Result<(), RecogniseError> = std::thread::scope(|scope| {
+            for state in &mut states {
+                let (jobs, done, book) = (&job_receiver, done_sender.clone(), &book);
+                let settings = &worker_settings;
+                scope.spawn(move || {
+                    while let Some(job) = next_job(jobs) {
+                        let finished = self.recognise_job(state, job, settings, book);
+                        if done.send(finished).is_err() {
+                            break;
+                        }
                     }
-                }
-                Some(block) => {
-                    envelope.push(block);
-                    mix_down(block, &mut mono);
-                    decoded += mono.len() as u64;
-                    chunks.extend(gates[0].push(&mono).into_iter().map(|c| (None, c)));
-                }
-                None => {
-                    for (channel, gate) in std::mem::take(&mut gates).into_iter().enumerate() {
-                        speech = speech.max(Ms(gate.speech_ms() as u64));
-                        let channel = (lanes > 1).then_some(channel);
-                        chunks.extend(gate.finish().into_iter().map(|c| (channel, c)));
-                    }
-                }
-            }
-            for (channel, chunk) in chunks {
-                if let Some(last) = chunk.pieces.last() {
-                    recognised = recognised.max(Ms((last.source_start + last.len as u64) / 16));
-                }
-                let found = self
-                    .recognise_checked(&mut state, chunk, settings, &mut pace, RETRIES)
-                    .map_err(whisper_error)?;
-                segments.extend(found.into_iter().map(|s| Segment { channel, ..s }));
-                progress(Progress {
-                    decoded: Ms(decoded / 16),
-                    recognised,
                 });
             }
-            if block.is_none() {
-                break;
+            drop(done_sender);
+            let mut index = 0;
+            let fed = loop {
+                let chunks = match chunker.next_chunks() {
+                    Ok(Some(chunks)) => chunks,
+                    Ok(None) => break Ok(()),
+                    Err(e) => break Err(e.into()),
+                };
+                for (channel, chunk) in chunks {
+                    // Sending waits while every worker is busy and the queue is full, which
+                    // keeps memory flat: only a few chunks are ever held.
+                    let job = Job {
+                        index,
+                        channel,
+                        chunk,
+                    };
+                    index += 1;
+                    if job_sender.send(job).is_err() {
+                        break;
+                    }
+                    results.take(done_receiver.try_iter());
+                    progress(results.progress(chunker.decoded));
+                }
+                if results.failed() {
+                    break Ok(());
+                }
+                results.take(done_receiver.try_iter());
+                progress(results.progress(chunker.decoded));
+            };
+            drop(job_sender);
+            for finished in done_receiver {
+                results.take([finished]);
+                progress(results.progress(chunker.decoded));
             }
-            progress(Progress {
-                decoded: Ms(decoded / 16),
-                recognised,
-            });
-        }
-        segments.sort_by_key(|s| s.start);
+            fed
+        });
+        fed?;
+        let segments = results.into_segments().map_err(whisper_error)?;
         Ok(Recognition {
-            duration: Ms(decoded / 16),
-            speech,
-            channels,
+            duration: Ms(chunker.decoded / 16),
+            speech: chunker.speech,
+            channels: chunker.channels,
             segments,
-            envelope: envelope.finish(),
+            envelope: chunker.envelope.finish(),
             model: self.name.clone(),
         })
     }
 
-    /// Recognises a chunk, guarding against Whisper's known way of losing speech: it jumps
-    /// ahead, or closes a segment early and stops, and seconds of speech come back as a handful
-    /// of words. Where a segment (or the whole chunk) carries far fewer words a second than this
-    /// recording's speakers manage elsewhere, the audio from that point on is recognised again on
-    /// its own, as Whisper's own seeking would, or the chunk is split at its quietest point near
-    /// the middle when the failure starts at its beginning.
+    /// One worker's turn: recognise a chunk, then check it against the pace of the chunks
+    /// before it (see [`PaceBook`]), recognising parts of it again where speech was skipped.
+    fn recognise_job(
+        &self,
+        state: &mut whisper_rs::WhisperState,
+        job: Job,
+        settings: &RecogniseSettings,
+        book: &PaceBook,
+    ) -> Done {
+        let mut learnt = Learnt {
+            book,
+            index: job.index,
+            rates: Vec::new(),
+        };
+        let end = job.chunk.end();
+        let segments = self
+            .recognise_chunk(state, &job.chunk, settings)
+            .and_then(|found| {
+                let mut pace = book.pace_before(job.index);
+                let known = pace.words_per_second.len();
+                let checked = self.check(state, job.chunk, found, settings, &mut pace, RETRIES);
+                learnt.rates = pace.words_per_second.split_off(known);
+                checked
+            })
+            .map(|segments| {
+                let channel = job.channel;
+                segments
+                    .into_iter()
+                    .map(|s| Segment { channel, ..s })
+                    .collect()
+            });
+        Done {
+            index: job.index,
+            end,
+            segments,
+        }
+    }
+
     fn recognise_checked(
         &self,
         state: &mut whisper_rs::WhisperState,
@@ -215,7 +247,25 @@ impl Recogniser {
         pace: &mut SpeechPace,
         retries_left: u32,
     ) -> Result<Vec<Segment>, whisper_rs::WhisperError> {
-        let mut found = self.recognise_chunk(state, &chunk, settings)?;
+        let found = self.recognise_chunk(state, &chunk, settings)?;
+        self.check(state, chunk, found, settings, pace, retries_left)
+    }
+
+    /// Checks a recognised chunk, guarding against Whisper's known way of losing speech: it
+    /// jumps ahead, or closes a segment early and stops, and seconds of speech come back as a
+    /// handful of words. Where a segment (or the whole chunk) carries far fewer words a second
+    /// than this recording's speakers manage elsewhere, the audio from that point on is
+    /// recognised again on its own, as Whisper's own seeking would, or the chunk is split at its
+    /// quietest point near the middle when the failure starts at its beginning.
+    fn check(
+        &self,
+        state: &mut whisper_rs::WhisperState,
+        chunk: Chunk,
+        mut found: Vec<Found>,
+        settings: &RecogniseSettings,
+        pace: &mut SpeechPace,
+        retries_left: u32,
+    ) -> Result<Vec<Segment>, whisper_rs::WhisperError> {
         let duration_cs = chunk.duration().0 as i64 / 10;
         let words: usize = found.iter().map(|f| f.segment.words.len()).sum();
         let suspicious = |words: usize, centiseconds: i64| {
@@ -386,6 +436,250 @@ fn dtw_mode(hparams: &super::ggml::Hparams) -> DtwMode<'static> {
     }
 }
 
+/// A chunk of speech and, when each channel is gated alone, its channel.
+type LaneChunk = (Option<usize>, Chunk);
+
+/// Decodes a recording block by block and cuts its speech into chunks: one gate per channel when
+/// each participant has their own (every chunk is then one person's speech, and nothing is
+/// recognised twice), one gate over the mix otherwise.
+struct Chunker<'a> {
+    stream: &'a mut AudioStream,
+    channels: usize,
+    gates: Vec<Gate>,
+    envelope: EnvelopeBuilder,
+    mono: Vec<f32>,
+    /// Samples (16 kHz, per channel) decoded so far.
+    decoded: u64,
+    /// The most speech any gate passed, known once the stream has ended.
+    speech: Ms,
+    finished: bool,
+}
+
+impl<'a> Chunker<'a> {
+    fn new(stream: &'a mut AudioStream, gate: &GateSettings) -> Self {
+        let channels = stream.info().channels;
+        let lanes = if channels > 1 { channels } else { 1 };
+        let lane_gate = GateSettings {
+            split_at_pauses: lanes > 1,
+            ..gate.clone()
+        };
+        Self {
+            stream,
+            channels,
+            gates: (0..lanes).map(|_| Gate::new(lane_gate.clone())).collect(),
+            envelope: EnvelopeBuilder::new(channels),
+            mono: Vec::new(),
+            decoded: 0,
+            speech: Ms(0),
+            finished: false,
+        }
+    }
+
+    /// The chunks that the next block of audio completes (often none), with their channel when
+    /// each channel is gated alone; `None` once the recording has ended and every gate is empty.
+    fn next_chunks(&mut self) -> Result<Option<Vec<LaneChunk>>, AudioError> {
+        if self.finished {
+            return Ok(None);
+        }
+        let mut chunks = Vec::new();
+        let per_channel = self.gates.len() > 1;
+        match self.stream.next_block()? {
+            Some(block) if per_channel => {
+                self.envelope.push(&block);
+                self.decoded += block[0].len() as u64;
+                for (channel, (gate, samples)) in
+                    self.gates.iter_mut().zip(own_speech(&block)).enumerate()
+                {
+                    chunks.extend(gate.push(&samples).into_iter().map(|c| (Some(channel), c)));
+                }
+            }
+            Some(block) => {
+                self.envelope.push(&block);
+                mix_down(&block, &mut self.mono);
+                self.decoded += self.mono.len() as u64;
+                chunks.extend(
+                    self.gates[0]
+                        .push(&self.mono)
+                        .into_iter()
+                        .map(|c| (None, c)),
+                );
+            }
+            None => {
+                self.finished = true;
+                for (channel, gate) in std::mem::take(&mut self.gates).into_iter().enumerate() {
+                    self.speech = self.speech.max(Ms(gate.speech_ms() as u64));
+                    let channel = per_channel.then_some(channel);
+                    chunks.extend(gate.finish().into_iter().map(|c| (channel, c)));
+                }
+            }
+        }
+        Ok(Some(chunks))
+    }
+}
+
+/// Whether whisper.cpp runs on a GPU: the back-ends are opt-in cargo features, and the default
+/// build is CPU only.
+const GPU: bool = cfg!(any(feature = "cuda", feature = "vulkan", feature = "metal"));
+
+/// How recognition spends its threads. On the CPU, one decoding step of a small Whisper model is
+/// too little work to keep several threads busy, so the threads go to workers that each
+/// recognise a chunk of their own, up to [`MAX_WORKERS`], each with an equal share. Measured on
+/// corpus call-01 (494 s) on two cores with tiny.en: two workers of one thread took 19.9 s wall
+/// and 38 CPU-s where one worker of two threads took 24.4 s and 45 CPU-s, with the same words.
+/// A GPU build keeps one worker with every thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Crew {
+    workers: usize,
+    threads_each: usize,
+}
+
+/// Each worker holds a whisper state, whose encoder and decoder buffers take about 200 MB
+/// resident with tiny.en on 30 s chunks (call-01: 347 MB with one worker, 546 MB with two),
+/// so memory, not speed, caps the count.
+const MAX_WORKERS: usize = 2;
+
+impl Crew {
+    fn for_threads(threads: usize) -> Self {
+        let threads = threads.max(1);
+        if GPU {
+            return Self {
+                workers: 1,
+                threads_each: threads,
+            };
+        }
+        let workers = threads.min(MAX_WORKERS);
+        Self {
+            workers,
+            threads_each: threads / workers,
+        }
+    }
+}
+
+/// A chunk handed to a worker; `index` is its place in the order the gates cut them.
+struct Job {
+    index: usize,
+    channel: Option<usize>,
+    chunk: Chunk,
+}
+
+/// A worker's answer for one job.
+struct Done {
+    index: usize,
+    /// Where the chunk ends in the recording, for progress.
+    end: Ms,
+    segments: Result<Vec<Segment>, whisper_rs::WhisperError>,
+}
+
+fn next_job(jobs: &Mutex<mpsc::Receiver<Job>>) -> Option<Job> {
+    jobs.lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .recv()
+        .ok()
+}
+
+/// Finished chunks, gathered as the workers report them and put back in recording order at the
+/// end, so that the result is the same whichever worker finished first.
+#[derive(Default)]
+struct Results {
+    done: Vec<(usize, Vec<Segment>)>,
+    /// The failure of the earliest chunk that failed.
+    failure: Option<(usize, whisper_rs::WhisperError)>,
+    recognised: Ms,
+}
+
+impl Results {
+    fn take(&mut self, finished: impl IntoIterator<Item = Done>) {
+        for done in finished {
+            self.recognised = self.recognised.max(done.end);
+            match done.segments {
+                Ok(segments) => self.done.push((done.index, segments)),
+                Err(e) => {
+                    if self.failure.as_ref().is_none_or(|(i, _)| done.index < *i) {
+                        self.failure = Some((done.index, e));
+                    }
+                }
+            }
+        }
+    }
+
+    fn failed(&self) -> bool {
+        self.failure.is_some()
+    }
+
+    fn progress(&self, decoded_samples: u64) -> Progress {
+        Progress {
+            decoded: Ms(decoded_samples / 16),
+            recognised: self.recognised,
+        }
+    }
+
+    fn into_segments(mut self) -> Result<Vec<Segment>, whisper_rs::WhisperError> {
+        if let Some((_, failure)) = self.failure {
+            return Err(failure);
+        }
+        self.done.sort_by_key(|(index, _)| *index);
+        let mut segments: Vec<Segment> = self.done.into_iter().flat_map(|(_, s)| s).collect();
+        segments.sort_by_key(|s| s.start);
+        Ok(segments)
+    }
+}
+
+/// A chunk is checked against the pace of the chunks at least this many places before it, which
+/// are settled by then however the workers are scheduled (there are never more workers than
+/// this), so the check does not depend on the worker count or on who finished first.
+const PACE_LAG: usize = 8;
+const _: () = assert!(PACE_LAG >= MAX_WORKERS);
+
+/// The speaking rates each chunk's check learnt, shared by the workers (see [`PACE_LAG`]).
+#[derive(Default)]
+struct PaceBook {
+    /// By chunk index; `None` until the chunk's worker is done with it.
+    rates: Mutex<Vec<Option<Vec<f64>>>>,
+    settled: Condvar,
+}
+
+impl PaceBook {
+    /// The pace learnt from every chunk at least [`PACE_LAG`] places before `index`, waiting
+    /// for any of them still being recognised.
+    fn pace_before(&self, index: usize) -> SpeechPace {
+        let known = index.saturating_sub(PACE_LAG);
+        let mut rates = self.rates.lock().unwrap_or_else(PoisonError::into_inner);
+        while rates.len() < known || rates[..known].iter().any(Option::is_none) {
+            rates = self
+                .settled
+                .wait(rates)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        SpeechPace {
+            words_per_second: rates[..known].iter().flatten().flatten().copied().collect(),
+        }
+    }
+
+    fn settle(&self, index: usize, learnt: Vec<f64>) {
+        let mut rates = self.rates.lock().unwrap_or_else(PoisonError::into_inner);
+        if rates.len() <= index {
+            rates.resize(index + 1, None);
+        }
+        rates[index] = Some(learnt);
+        self.settled.notify_all();
+    }
+}
+
+/// A chunk's entry in the [`PaceBook`], settled when its worker lets go of it, even by a failure
+/// or a panic, so that no later chunk waits for it forever.
+struct Learnt<'a> {
+    book: &'a PaceBook,
+    index: usize,
+    rates: Vec<f64>,
+}
+
+impl Drop for Learnt<'_> {
+    fn drop(&mut self) {
+        self.book
+            .settle(self.index, std::mem::take(&mut self.rates));
+    }
+}
+
 /// A segment as Whisper placed it within its chunk (centiseconds), with its words in recording
 /// time.
 struct Found {
@@ -499,6 +793,102 @@ impl EnvelopeBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn threads_go_to_workers_of_one_thread_up_to_the_cap() {
+        let crew = |threads| {
+            let Crew {
+                workers,
+                threads_each,
+            } = Crew::for_threads(threads);
+            (workers, threads_each)
+        };
+        assert_eq!(crew(0), (1, 1));
+        assert_eq!(crew(1), (1, 1));
+        assert_eq!(crew(2), (2, 1));
+        assert_eq!(crew(3), (2, 1));
+        assert_eq!(crew(8), (2, 4));
+    }
+
+    fn segment_at(start: u64) -> Segment {
+        Segment {
+            start: Ms(start),
+            end: Ms(start + 500),
+            text: format!("at {start}"),
+            words: Vec::new(),
+            channel: None,
+        }
+    }
+
+    #[test]
+    fn results_come_back_in_recording_order_whoever_finished_first() {
+        let mut results = Results::default();
+        let done = |index, starts: &[u64]| Done {
+            index,
+            end: Ms(starts.iter().max().copied().unwrap_or(0) + 500),
+            segments: Ok(starts.iter().map(|s| segment_at(*s)).collect()),
+        };
+        results.take([done(2, &[9_000]), done(0, &[0, 4_000])]);
+        assert_eq!(results.progress(16_000 * 20).recognised, Ms(9_500));
+        results.take([done(1, &[4_000, 6_000])]);
+        let texts: Vec<String> = results
+            .into_segments()
+            .unwrap()
+            .into_iter()
+            .map(|s| s.text)
+            .collect();
+        // Equal starts keep the order of their chunks.
+        assert_eq!(texts, ["at 0", "at 4000", "at 4000", "at 6000", "at 9000"]);
+    }
+
+    #[test]
+    fn the_earliest_failed_chunk_is_the_one_reported() {
+        let mut results = Results::default();
+        let failed = |index, code| Done {
+            index,
+            end: Ms(0),
+            segments: Err(whisper_rs::WhisperError::GenericError(code)),
+        };
+        results.take([failed(5, 5)]);
+        assert!(results.failed());
+        results.take([failed(3, 3), failed(4, 4)]);
+        assert!(matches!(
+            results.into_segments(),
+            Err(whisper_rs::WhisperError::GenericError(3))
+        ));
+    }
+
+    #[test]
+    fn a_chunk_learns_the_pace_of_the_chunks_well_before_it() {
+        let book = PaceBook::default();
+        for index in (0..PACE_LAG + 3).rev() {
+            book.settle(index, vec![index as f64]);
+        }
+        let pace = book.pace_before(PACE_LAG + 2);
+        assert_eq!(pace.words_per_second, [0.0, 1.0]);
+        assert!(book.pace_before(PACE_LAG).words_per_second.is_empty());
+    }
+
+    #[test]
+    fn a_chunk_waits_for_the_pace_of_earlier_chunks_still_being_recognised() {
+        let book = PaceBook::default();
+        std::thread::scope(|scope| {
+            let waiting = scope.spawn(|| book.pace_before(PACE_LAG + 1).words_per_second);
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            assert!(!waiting.is_finished());
+            // A worker that fails or panics still settles its chunk when it lets go of it.
+            let failed = scope.spawn(|| {
+                let _learnt = Learnt {
+                    book: &book,
+                    index: 0,
+                    rates: vec![2.0],
+                };
+                panic!("recognition blew up");
+            });
+            assert!(failed.join().is_err());
+            assert_eq!(waiting.join().unwrap(), [2.0]);
+        });
+    }
 
     #[test]
     fn the_pace_starts_from_a_prior_and_learns_from_the_recording() {

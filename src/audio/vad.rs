@@ -81,6 +81,13 @@ impl Chunk {
         Ms((piece.source_start + within as u64) / 16)
     }
 
+    /// Where the chunk's last sample sits in the recording.
+    pub fn end(&self) -> Ms {
+        self.pieces
+            .last()
+            .map_or(Ms(0), |p| Ms((p.source_start + p.len as u64) / 16))
+    }
+
     pub fn duration(&self) -> Ms {
         Ms((self.samples.len() / 16) as u64)
     }
