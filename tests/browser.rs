@@ -168,6 +168,14 @@ async fn sign_in_upload_the_sample_seek_to_an_event_and_open_the_dashboard() {
         .click()
         .await
         .unwrap();
+    // The click only starts the navigation: wait for the page it leads to.
+    let dashboard = client.current_url().await.unwrap().join("/").unwrap();
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_url(&dashboard)
+        .await
+        .unwrap();
     let heading = client
         .find(Locator::Css("h1"))
         .await
