@@ -9,28 +9,18 @@
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
-use std::io::{BufRead, BufReader};
+use server::{Running, add_user};
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
-fn binary() -> PathBuf {
-    assert_cmd::cargo::cargo_bin("swimlane")
-}
+mod server;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A child process killed when dropped.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 fn free_port() -> u16 {
@@ -41,43 +31,15 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// Starts `swimlane serve` on a free port; returns it and its base address.
-fn serve(data: &Path) -> (Running, String) {
-    let mut child = Command::new(binary())
-        .args(["serve", "--port", "0", "--charter"])
-        .arg(root().join("samples/charter.toml"))
-        .arg("--data")
-        .arg(data)
-        .current_dir(root())
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let base = first
-        .split("listening on ")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-        .trim_end_matches('/')
-        .to_string();
-    std::thread::spawn(move || {
-        for line in lines.map_while(Result::ok) {
-            eprintln!("server: {line}");
-        }
-    });
-    (Running(child), base)
-}
+/// Prints the server's log when the test fails, to show what the server made of it.
+struct LogOnFailure(Arc<Mutex<String>>);
 
-fn add_user(data: &Path, name: &str, role: &str) -> String {
-    let out = Command::new(binary())
-        .args(["user", "add", name, "--role", role, "--data"])
-        .arg(data)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
+impl Drop for LogOnFailure {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("server log:\n{}", self.0.lock().unwrap());
+        }
+    }
 }
 
 fn screenshots() -> PathBuf {
@@ -116,7 +78,14 @@ async fn sign_in_upload_the_sample_seek_to_an_event_and_open_the_dashboard() {
     }
     let data = TempDir::new().unwrap();
     let token = add_user(data.path(), "Sam Patel", "se");
-    let (_server, base) = serve(data.path());
+    let charter = root().join("samples/charter.toml");
+    let server = server::serve(
+        data.path(),
+        &[OsStr::new("--charter"), charter.as_os_str()],
+        root(),
+    );
+    let base = server.base.clone();
+    let _log = LogOnFailure(server.log.clone());
     let port = free_port();
     let driver = Command::new("chromedriver")
         .arg(format!("--port={port}"))

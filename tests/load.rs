@@ -7,30 +7,18 @@
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, multipart};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use server::add_user;
+use std::path::Path;
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
+
+mod server;
 
 const UPLOADS: usize = 20;
 const READS: usize = 200;
 /// Peak resident memory the server may reach: far above what it needs, far below what holding
 /// every upload in memory at once would take with larger files.
 const PEAK_RSS_LIMIT_MB: f64 = 400.0;
-
-fn binary() -> PathBuf {
-    assert_cmd::cargo::cargo_bin("swimlane")
-}
-
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// A call of `cues` caption cues between an AE, an SE and a buyer, about 330 bytes a cue.
 fn long_call(cues: usize) -> String {
@@ -87,31 +75,10 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 #[test]
 fn twenty_uploads_and_two_hundred_reads_at_once_lose_nothing() {
     let data = TempDir::new().unwrap();
-    let out = Command::new(binary())
-        .args(["user", "add", "Morgan Lee", "--role", "manager", "--data"])
-        .arg(data.path())
-        .output()
-        .unwrap();
-    let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
-    let mut child = Command::new(binary())
-        .args(["serve", "--port", "0", "--data"])
-        .arg(data.path())
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    std::thread::spawn(move || lines.for_each(drop));
-    let _server = Running(child);
-    let base = first
-        .split("listening on ")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .unwrap()
-        .trim_end_matches('/')
-        .to_string();
+    let token = add_user(data.path(), "Morgan Lee", "manager");
+    let server = server::serve(data.path(), &[], Path::new(env!("CARGO_MANIFEST_DIR")));
+    let pid = server.process.0.id();
+    let base = server.base.clone();
     let client = Client::builder()
         .timeout(Duration::from_secs(300))
         .build()

@@ -5,21 +5,20 @@
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder, multipart};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
+use server::{Running, add_user, binary};
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
+
+mod server;
 
 const MANAGER: &str = "Morgan Lee";
 const AE: &str = "Priscilla Gale";
 const SE: &str = "Devon Achterberg";
 const OTHER_SE: &str = "Sam Patel";
-
-fn binary() -> PathBuf {
-    assert_cmd::cargo::cargo_bin("swimlane")
-}
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -29,33 +28,11 @@ fn fixture(name: &str) -> PathBuf {
 
 /// A running server with its workspace; killed when dropped.
 struct Server {
-    child: Child,
+    process: Running,
     base: String,
     data: TempDir,
     log: Arc<Mutex<String>>,
     client: Client,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Adds a user to the workspace in `data` and returns their token.
-fn add_user(data: &Path, name: &str, role: &str) -> String {
-    let out = Command::new(binary())
-        .args(["user", "add", name, "--role", role, "--data"])
-        .arg(data)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
 /// The standard cast: a manager, the pair of the fixture call, and an SE of another pair.
@@ -78,43 +55,13 @@ fn start(extra: &[&str]) -> (Server, Tokens) {
 }
 
 fn serve(data: TempDir, extra: &[&str]) -> Server {
-    let mut child = Command::new(binary())
-        .args(["serve", "--port", "0", "--data"])
-        .arg(data.path())
-        .args(extra)
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    // What the server says before it listens (resumed jobs) goes to the log too.
-    let log = Arc::new(Mutex::new(String::new()));
-    let base = loop {
-        let line = lines
-            .next()
-            .expect("the server says where it listens")
-            .unwrap();
-        log.lock().unwrap().push_str(&format!("{line}\n"));
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            break rest
-                .split_whitespace()
-                .next()
-                .unwrap()
-                .trim_end_matches('/')
-                .to_string();
-        }
-    };
-    let sink = log.clone();
-    std::thread::spawn(move || {
-        for line in lines.map_while(Result::ok) {
-            sink.lock().unwrap().push_str(&(line + "\n"));
-        }
-    });
+    let extra: Vec<&OsStr> = extra.iter().map(OsStr::new).collect();
+    let started = server::serve(data.path(), &extra, Path::new(env!("CARGO_MANIFEST_DIR")));
     Server {
-        child,
-        base,
+        process: started.process,
+        base: started.base,
         data,
-        log,
+        log: started.log,
         client: Client::builder()
             .timeout(Duration::from_secs(60))
             .build()
@@ -177,8 +124,8 @@ impl Server {
 
     /// Kills the server without warning (SIGKILL) and starts a new one on the same workspace.
     fn crash_and_restart(mut self, extra: &[&str]) -> Server {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let _ = self.process.0.kill();
+        let _ = self.process.0.wait();
         let data = std::mem::replace(&mut self.data, TempDir::new().unwrap());
         serve(data, extra)
     }
