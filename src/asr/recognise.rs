@@ -113,7 +113,7 @@ impl Recogniser {
     /// Recognises a whole recording, calling `progress` as decoding and recognition advance.
     ///
     /// The calling thread decodes and gates the audio; chunks are recognised side by side by
-    /// [`Crew`] workers, each with its own whisper state, and put back in recording order.
+    /// workers (`Crew`), each with its own whisper state, and put back in recording order.
     pub fn recognise(
         &self,
         mut stream: AudioStream,
