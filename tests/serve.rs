@@ -871,6 +871,16 @@ fn only_a_manager_may_record_a_deals_outcome_and_the_dashboard_counts_it() {
         .text()
         .unwrap();
     assert!(dashboard.contains("1 won, 0 lost, 0 no-go"), "{dashboard}");
+    // The call's own page shows the pair what the manager recorded.
+    let (cookie, _) = sign_in(&server, &tokens.se);
+    let page = plain_client()
+        .get(format!("{}/calls/{id}", server.base))
+        .header("cookie", cookie)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(page.contains("won (a manager records it)"), "{page}");
 }
 
 #[test]

@@ -97,6 +97,17 @@ impl App {
         Ok(outcomes)
     }
 
+    /// The outcome recorded on one call; one that no longer parses counts as none, as in
+    /// [`App::outcomes`].
+    pub async fn outcome(
+        self: &Arc<Self>,
+        id: &str,
+    ) -> Result<Option<swimlane::review::Outcome>, ApiError> {
+        let id = id.to_string();
+        let outcome = blocking(self, move |store| store.outcome(&id)).await?;
+        Ok(outcome.and_then(|o| o.parse().ok()))
+    }
+
     /// A call's autopsy notes.
     pub async fn notes(self: &Arc<Self>, id: &str) -> Result<Vec<Note>, ApiError> {
         let id = id.to_string();

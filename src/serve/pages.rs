@@ -450,10 +450,9 @@ pub(crate) async fn call_page(
         .await
         .map_err(|e| error_page(&user, e))?;
     let outcome = app
-        .outcomes()
+        .outcome(&call.id)
         .await
-        .map_err(|e| error_page(&user, e))?
-        .of(&call.id);
+        .map_err(|e| error_page(&user, e))?;
     let script = format!(
         "{}\nvar STARTS = {};\nvar CALL = \"{}\";\n{SEEK_SCRIPT}\n{ACTIONS_SCRIPT}",
         parts.script,

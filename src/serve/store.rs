@@ -468,6 +468,19 @@ impl Store {
         Ok(())
     }
 
+    /// The outcome recorded on one call, if any.
+    pub fn outcome(&self, id: &str) -> Result<Option<String>> {
+        let outcome = self
+            .conn()
+            .query_row(
+                "SELECT outcome FROM outcomes WHERE call_id = ?1",
+                params![id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(outcome)
+    }
+
     /// Every recorded outcome: (call id, outcome).
     pub fn outcomes(&self) -> Result<Vec<(String, String)>> {
         let conn = self.conn();
@@ -645,6 +658,8 @@ mod tests {
             store.outcomes().unwrap(),
             [("a".to_string(), "lost".to_string())]
         );
+        assert_eq!(store.outcome("a").unwrap().as_deref(), Some("lost"));
+        assert_eq!(store.outcome("b").unwrap(), None);
         let feedback = Feedback {
             call_id: "a".into(),
             kind: "se_pricing".into(),
