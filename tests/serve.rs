@@ -532,6 +532,10 @@ fn sign_in(server: &Server, token: &str) -> (String, String) {
         "{cookie}"
     );
     let cookie = cookie.split(';').next().unwrap().to_string();
+    assert!(
+        !cookie.contains(token),
+        "the cookie holds a session, not the token"
+    );
     let page = client
         .get(format!("{}/", server.base))
         .header("cookie", &cookie)
@@ -607,6 +611,28 @@ fn signing_out_needs_the_csrf_token_and_clears_the_cookie() {
         cleared.starts_with("swimlane_session=;") && cleared.contains("Max-Age=0"),
         "{cleared}"
     );
+    // The session ended on the server too: a copy of the cookie no longer signs anyone in,
+    // while the token itself still works.
+    let calls_with = |cookie: &str| {
+        plain_client()
+            .get(format!("{}/api/calls", server.base))
+            .header("cookie", cookie)
+            .send()
+            .unwrap()
+    };
+    let ended = calls_with(&cookie);
+    assert_eq!(ended.status(), StatusCode::UNAUTHORIZED);
+    assert!(error_of(ended).contains("sign in again"));
+    assert_eq!(
+        server
+            .get("/api/calls", &tokens.ae)
+            .send()
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    let (again, _) = sign_in(&server, &tokens.ae);
+    assert_eq!(calls_with(&again).status(), StatusCode::OK);
     let page = plain_client()
         .get(format!("{}/login", server.base))
         .send()

@@ -14,12 +14,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router, middleware};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 use swimlane::debrief::Debrief;
 use swimlane::report::{ReportFormat, render};
-use swimlane::workspace::users::{User, UserRole, Users, token_hash};
+use swimlane::workspace::users::{User, UserRole, Users, new_session_secret, token_hash};
 use tower::ServiceExt;
 
 /// Everything the routes share.
@@ -30,6 +31,54 @@ pub(crate) struct App {
     max_upload: u64,
     users: Mutex<UsersFile>,
     names: Names,
+    pub sessions: Sessions,
+}
+
+/// Browser sessions, kept in the server's memory. `/login` trades a token for a session secret,
+/// which becomes the cookie; `/logout` ends the session, and it ends by itself after
+/// [`SESSION_LIFETIME`]. A restart signs every browser out. Sessions are found by the
+/// secret's hash, and each keeps the token it was opened with, so a removed user or a renewed
+/// token ends it too.
+#[derive(Default)]
+pub(crate) struct Sessions(Mutex<HashMap<String, Session>>);
+
+struct Session {
+    token: String,
+    started: Instant,
+}
+
+/// How long a browser stays signed in.
+pub(crate) const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 3600);
+
+impl Sessions {
+    /// Opens a session for `token` and returns its secret.
+    pub fn start(&self, token: &str) -> String {
+        let secret = new_session_secret();
+        let mut sessions = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        sessions.retain(|_, s| s.started.elapsed() < SESSION_LIFETIME);
+        sessions.insert(
+            token_hash(&secret),
+            Session {
+                token: token.to_string(),
+                started: Instant::now(),
+            },
+        );
+        secret
+    }
+
+    /// The token behind a live session.
+    pub fn token(&self, secret: &str) -> Option<String> {
+        let sessions = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        sessions
+            .get(&token_hash(secret))
+            .filter(|s| s.started.elapsed() < SESSION_LIFETIME)
+            .map(|s| s.token.clone())
+    }
+
+    pub fn end(&self, secret: &str) {
+        let mut sessions = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        sessions.remove(&token_hash(secret));
+    }
 }
 
 /// Names the upload form offers: the charter's pair first, then enrolled voices.
@@ -61,6 +110,7 @@ impl App {
             queue,
             max_upload,
             names,
+            sessions: Sessions::default(),
             users: Mutex::new(UsersFile {
                 modified: None,
                 users: Users::default(),
@@ -293,10 +343,18 @@ impl FromRequestParts<Arc<App>> for Signed {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, ApiError> {
-        let (token, from_cookie) = match bearer(&parts.headers) {
-            Some(token) => (token, false),
-            None => match session_token(&parts.headers) {
-                Some(token) => (token, true),
+        let (token, session) = match bearer(&parts.headers) {
+            Some(token) => (token, None),
+            None => match session_secret(&parts.headers) {
+                Some(secret) => {
+                    let token = app.sessions.token(&secret).ok_or_else(|| {
+                        ApiError::new(
+                            StatusCode::UNAUTHORIZED,
+                            "this session has ended: sign in again",
+                        )
+                    })?;
+                    (token, Some(secret))
+                }
                 None => {
                     return Err(ApiError::new(
                         StatusCode::UNAUTHORIZED,
@@ -312,12 +370,12 @@ impl FromRequestParts<Arc<App>> for Signed {
             )
         })?;
         let changes = !matches!(parts.method, Method::GET | Method::HEAD);
-        if from_cookie && changes {
+        if let Some(secret) = session.filter(|_| changes) {
             let sent = parts
                 .headers
                 .get("x-csrf-token")
                 .and_then(|v| v.to_str().ok());
-            if sent != Some(csrf_token(&token).as_str()) {
+            if sent != Some(csrf_token(&secret).as_str()) {
                 return Err(ApiError::new(
                     StatusCode::FORBIDDEN,
                     "missing or wrong X-CSRF-Token: reload the page and try again",
@@ -331,8 +389,8 @@ impl FromRequestParts<Arc<App>> for Signed {
 /// The name of the cookie that keeps a browser signed in.
 pub(crate) const SESSION_COOKIE: &str = "swimlane_session";
 
-/// The session cookie's token, if the request has one.
-pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
+/// The session cookie's secret, if the request has one.
+pub(crate) fn session_secret(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -344,10 +402,10 @@ pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
-/// The CSRF token of a session: derived from its token, so only a page that was served to the
-/// token's holder can know it.
-pub(crate) fn csrf_token(token: &str) -> String {
-    token_hash(&format!("swimlane-csrf:{token}"))
+/// The CSRF token of a session: derived from its secret, so only a page that was served to the
+/// session's browser can know it.
+pub(crate) fn csrf_token(secret: &str) -> String {
+    token_hash(&format!("swimlane-csrf:{secret}"))
 }
 
 fn bearer(headers: &HeaderMap) -> Option<String> {

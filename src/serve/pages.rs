@@ -3,7 +3,10 @@
 //! are server-rendered HTML with a little inline script; they use the same API and the same
 //! permission rule as any other client.
 
-use super::api::{ApiError, App, SESSION_COOKIE, Signed, csrf_token, session_token, visible_call};
+use super::api::{
+    ApiError, App, SESSION_COOKIE, SESSION_LIFETIME, Signed, csrf_token, session_secret,
+    visible_call,
+};
 use super::store::{CallRecord, FileKind, Note, Status};
 use axum::Form;
 use axum::extract::{FromRequestParts, Path, Query, State};
@@ -38,11 +41,11 @@ impl FromRequestParts<Arc<App>> for PageUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, Response> {
-        let token = session_token(&parts.headers);
+        let secret = session_secret(&parts.headers);
         match Signed::from_request_parts(parts, app).await {
             Ok(Signed(user)) => Ok(PageUser {
                 user,
-                csrf: token.map(|t| csrf_token(&t)).unwrap_or_default(),
+                csrf: secret.map(|s| csrf_token(&s)).unwrap_or_default(),
             }),
             Err(_) => Err(Redirect::to("/login").into_response()),
         }
@@ -118,17 +121,30 @@ pub(crate) async fn login(State(app): State<Arc<App>>, Form(form): Form<LoginFor
         )
             .into_response();
     }
+    let secret = app.sessions.start(&token);
+    let max_age = SESSION_LIFETIME.as_secs();
     (
         [(
             header::SET_COOKIE,
-            format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/"),
+            format!(
+                "{SESSION_COOKIE}={secret}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}"
+            ),
         )],
         Redirect::to("/"),
     )
         .into_response()
 }
 
-pub(crate) async fn logout(Signed(_): Signed) -> Response {
+/// Ends the browser's session on the server as well as clearing its cookie; the user's token
+/// itself stays valid (`swimlane user token NAME` renews it).
+pub(crate) async fn logout(
+    State(app): State<Arc<App>>,
+    Signed(_): Signed,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    if let Some(secret) = session_secret(&headers) {
+        app.sessions.end(&secret);
+    }
     (
         [(
             header::SET_COOKIE,

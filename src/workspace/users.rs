@@ -199,9 +199,19 @@ impl Users {
 
 /// A new random token: `swl_` and 40 hex digits (160 bits from the operating system).
 fn new_token() -> String {
+    format!("swl_{}", random_hex())
+}
+
+/// A new random browser-session secret: `sws_` and 40 hex digits, made like a token.
+pub fn new_session_secret() -> String {
+    format!("sws_{}", random_hex())
+}
+
+/// 160 bits from the operating system, in hex.
+fn random_hex() -> String {
     let mut bytes = [0u8; 20];
     getrandom::fill(&mut bytes).expect("the operating system gives random bytes");
-    format!("swl_{}", hex(&bytes))
+    hex(&bytes)
 }
 
 /// The sha256 of a token, in hex.
