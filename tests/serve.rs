@@ -76,6 +76,11 @@ impl Server {
             .bearer_auth(token)
     }
 
+    /// The JSON body of a GET (whatever its status).
+    fn get_json(&self, path: &str, token: &str) -> Value {
+        self.get(path, token).send().unwrap().json().unwrap()
+    }
+
     fn upload(&self, token: &str, form: multipart::Form) -> reqwest::blocking::Response {
         self.client
             .post(format!("{}/api/calls", self.base))
@@ -103,12 +108,7 @@ impl Server {
     fn wait(&self, id: &str, token: &str) -> Value {
         let start = Instant::now();
         loop {
-            let call: Value = self
-                .get(&format!("/api/calls/{id}"), token)
-                .send()
-                .unwrap()
-                .json()
-                .unwrap();
+            let call: Value = self.get_json(&format!("/api/calls/{id}"), token);
             if call["status"] == "done" || call["status"] == "failed" {
                 return call;
             }
@@ -284,12 +284,7 @@ fn an_se_may_not_see_another_pairs_call_by_any_route() {
         let response = server.get(&path, &tokens.other_se).send().unwrap();
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "{path}");
     }
-    let list: Value = server
-        .get("/api/calls", &tokens.other_se)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let list: Value = server.get_json("/api/calls", &tokens.other_se);
     assert_eq!(list["calls"], serde_json::json!([]));
 }
 
@@ -299,12 +294,7 @@ fn the_pairs_ae_and_a_manager_may_see_the_call() {
     let id = server.upload_fixture_call(&tokens.se);
     server.wait(&id, &tokens.se);
     for token in [&tokens.ae, &tokens.manager] {
-        let list: Value = server
-            .get("/api/calls", token)
-            .send()
-            .unwrap()
-            .json()
-            .unwrap();
+        let list: Value = server.get_json("/api/calls", token);
         assert_eq!(list["calls"][0]["id"], id.as_str());
         let response = server
             .get(&format!("/api/calls/{id}/debrief"), token)
@@ -339,12 +329,7 @@ fn an_se_may_not_upload_a_call_for_another_pair() {
         .as_str()
         .unwrap()
         .to_string();
-    let call: Value = server
-        .get(&format!("/api/calls/{id}"), &tokens.other_se)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let call: Value = server.get_json(&format!("/api/calls/{id}"), &tokens.other_se);
     assert_eq!(call["se"], OTHER_SE);
 }
 
@@ -385,12 +370,7 @@ fn uploads_are_checked_by_content_and_size_and_refusals_keep_nothing() {
     assert_eq!(bad_date.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(server.files_in("calls").is_empty());
     assert!(server.files_in("incoming").is_empty());
-    let list: Value = server
-        .get("/api/calls", &tokens.manager)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let list: Value = server.get_json("/api/calls", &tokens.manager);
     assert_eq!(list["calls"], serde_json::json!([]));
 }
 
@@ -480,12 +460,7 @@ fn uploads_half_received_when_the_server_stopped_are_dropped_at_start() {
     std::fs::write(stale.join("part-0"), b"half a recording").unwrap();
     let server = serve(data, &[]);
     assert!(server.files_in("incoming").is_empty());
-    let list: Value = server
-        .get("/api/calls", &token)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let list: Value = server.get_json("/api/calls", &token);
     assert_eq!(list["calls"], serde_json::json!([]));
 }
 
@@ -774,12 +749,7 @@ fn a_corrected_role_re_analyses_the_call_from_its_kept_transcript() {
         .path()
         .join(format!("calls/{id}/transcript.json"));
     let first = std::fs::metadata(&kept).unwrap().modified().unwrap();
-    let before: Value = server
-        .get(&format!("/api/calls/{id}/debrief"), &tokens.se)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let before: Value = server.get_json(&format!("/api/calls/{id}/debrief"), &tokens.se);
     assert!(
         before["events"]
             .as_array()
@@ -815,12 +785,7 @@ fn a_corrected_role_re_analyses_the_call_from_its_kept_transcript() {
     assert_eq!(response.status(), StatusCode::ACCEPTED);
     let call = server.wait(&id, &tokens.se);
     assert_eq!(call["status"], "done");
-    let after: Value = server
-        .get(&format!("/api/calls/{id}/debrief"), &tokens.se)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let after: Value = server.get_json(&format!("/api/calls/{id}/debrief"), &tokens.se);
     let devon = after["speakers"]
         .as_array()
         .unwrap()
@@ -939,12 +904,7 @@ fn events_marked_wrong_are_exported_only_to_those_who_may_see_the_call() {
         send_json(&server, reqwest::Method::POST, &path, &tokens.se, mark).status(),
         StatusCode::CREATED
     );
-    let ours: Value = server
-        .get("/api/feedback", &tokens.manager)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let ours: Value = server.get_json("/api/feedback", &tokens.manager);
     let item = &ours["feedback"][0];
     assert_eq!(
         (item["call_id"].as_str(), item["by"].as_str()),
@@ -952,12 +912,7 @@ fn events_marked_wrong_are_exported_only_to_those_who_may_see_the_call() {
     );
     assert_eq!(item["note"], "not an order, a suggestion");
     assert!(item["rule"].as_str().unwrap().contains('.'), "{item}");
-    let theirs: Value = server
-        .get("/api/feedback", &tokens.other_se)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let theirs: Value = server.get_json("/api/feedback", &tokens.other_se);
     assert_eq!(theirs["feedback"], serde_json::json!([]));
 }
 
@@ -990,12 +945,7 @@ fn the_pair_writes_autopsy_notes_that_others_may_not_read() {
         send_json(&server, reqwest::Method::POST, &path, &tokens.ae, note).status(),
         StatusCode::CREATED
     );
-    let notes: Value = server
-        .get(&path, &tokens.se)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let notes: Value = server.get_json(&path, &tokens.se);
     assert_eq!(notes["notes"][0]["text"], "We never asked who signs.");
     assert_eq!(notes["notes"][0]["by"], AE);
     assert_eq!(
@@ -1041,12 +991,7 @@ fn retention_deletes_old_recordings_and_keeps_their_debriefs() {
             .files_in(&format!("calls/{id}"))
             .contains(&"input-0.wav".to_string())
     );
-    let call: Value = server
-        .get(&format!("/api/calls/{id}"), &tokens.se)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let call: Value = server.get_json(&format!("/api/calls/{id}"), &tokens.se);
     assert_eq!(call["recording_deleted"], true);
 }
 
@@ -1079,12 +1024,7 @@ fn a_job_interrupted_by_a_crash_is_finished_after_the_restart() {
         .to_string();
     let start = Instant::now();
     loop {
-        let call: Value = server
-            .get(&format!("/api/calls/{id}"), &tokens.se)
-            .send()
-            .unwrap()
-            .json()
-            .unwrap();
+        let call: Value = server.get_json(&format!("/api/calls/{id}"), &tokens.se);
         if call["stage"] == "transcribing" {
             break;
         }
@@ -1105,12 +1045,7 @@ fn a_job_interrupted_by_a_crash_is_finished_after_the_restart() {
             .unwrap()
             .contains("1 interrupted job(s) queued again")
     );
-    let debrief: Value = server
-        .get(&format!("/api/calls/{id}/debrief"), &tokens.se)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let debrief: Value = server.get_json(&format!("/api/calls/{id}/debrief"), &tokens.se);
     let names: Vec<&str> = debrief["speakers"]
         .as_array()
         .unwrap()
@@ -1265,12 +1200,7 @@ fn an_upload_that_names_no_pair_takes_the_charters() {
         .as_str()
         .unwrap()
         .to_string();
-    let call: Value = server
-        .get(&format!("/api/calls/{id}"), &tokens.other_se)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let call: Value = server.get_json(&format!("/api/calls/{id}"), &tokens.other_se);
     assert_eq!(
         (call["ae"].as_str(), call["se"].as_str()),
         (Some("Dana Ruiz"), Some(OTHER_SE))
@@ -1298,12 +1228,7 @@ fn one_recording_per_person_is_one_call_named_by_track_or_file() {
             .as_str()
             .unwrap()
             .to_string();
-        let call: Value = server
-            .get(&format!("/api/calls/{id}"), &tokens.manager)
-            .send()
-            .unwrap()
-            .json()
-            .unwrap();
+        let call: Value = server.get_json(&format!("/api/calls/{id}"), &tokens.manager);
         let tracks: Vec<&str> = call["files"]
             .as_array()
             .unwrap()
