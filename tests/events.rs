@@ -674,6 +674,33 @@ fn ae_ordering_the_se_around_is_demo_monkey() {
     assert!(d.flags.demo_monkey);
 }
 
+/// Speech recognition mishears names and runs sentences together with commas; the commands
+/// are still commands when the misheard name sounds like the SE's and the SE answers.
+#[test]
+fn commands_to_a_misheard_se_and_run_on_commands_are_demo_monkey() {
+    let d = call(&[
+        (AE, "Absolutely, Omer, show them the sync schedule."), // 0
+        (SE, "Sure, every fifteen minutes."),                   // 1
+        (
+            AE,
+            "You get an alert before anyone notices, scroll down, show them the schema log.",
+        ), // 2
+        (SE, "Here it is."),                                    // 3
+    ]);
+    assert_eq!(at(&d, EventKind::DemoMonkeyCommand), [0, 2]);
+}
+
+#[test]
+fn a_sound_alike_word_is_no_name_unless_that_person_speaks_next() {
+    let d = call(&[
+        (AE, "Absolutely, Omer, show them the sync schedule."),
+        (BUYER, "Who is Omer?"),
+        (AE, "When you scroll down the page it loads more."),
+        (SE, "Right."),
+    ]);
+    assert_eq!(at(&d, EventKind::DemoMonkeyCommand), none());
+}
+
 #[test]
 fn one_command_is_an_event_but_not_the_flag() {
     let d = call(&[

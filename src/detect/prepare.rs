@@ -2,12 +2,18 @@
 //! the call with role tokens (`_ae_`, `_se_`, `_prospect_`) so that one compiled pattern such as
 //! "I'll let {ae} speak to" serves every call, works out whom each sentence is addressed to,
 //! and scans each sentence once.
+//!
+//! Speech recognition mishears names ("Asia, show them" for "Aisha, show them"), and the rules
+//! that key on whom a sentence speaks to would miss those sentences. So a word or two where a
+//! name is called out, that sounds like the first name of the person who speaks next, is taken
+//! for that name.
 
 use crate::lexicon::{Addressee, Hits, Lexicon, ROLE_TOKENS};
 use crate::model::{Call, Role, Turn};
 use crate::text::{fold_punctuation, is_word_char, sentences, word_count};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
+use rphonetic::DoubleMetaphone;
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -110,6 +116,15 @@ impl NameMask {
         }
     }
 
+    /// The role token that a participant's full name is masked with.
+    fn token_of(&self, name: &str) -> Option<&'static str> {
+        let ac = self.automaton.as_ref()?;
+        let found = ac
+            .find(name)
+            .filter(|m| m.start() == 0 && m.end() == name.len())?;
+        Some(self.tokens[found.pattern().as_usize()])
+    }
+
     fn mask(&self, sentence: &str) -> String {
         let Some(ac) = &self.automaton else {
             return sentence.to_string();
@@ -151,19 +166,136 @@ fn addressee_in(masked: &str) -> Option<Addressee> {
     Some(Addressee::Role(role))
 }
 
+/// Words that open or close a sentence between commas without being anyone's name, however
+/// they sound ("Well, I think" when Will speaks next).
+#[rustfmt::skip]
+const NOT_NAMES: &[&str] = &[
+    "so", "okay", "ok", "and", "now", "great", "right", "alright", "perfect", "thanks", "yes",
+    "yeah", "sure", "well", "hey", "hi", "oh", "absolutely", "sorry", "no", "look", "listen",
+    "honestly", "actually", "anyway", "totally", "exactly", "good", "cool", "fine", "please",
+    "again", "though", "too", "also", "then", "first", "here", "there", "today",
+];
+
+/// The person who speaks after a turn, as the sound of their first name and their role token.
+struct Listener {
+    sounds: Vec<String>,
+    token: &'static str,
+}
+
+/// Finds names called out but written as other words.
+struct HeardNames {
+    encoder: DoubleMetaphone,
+}
+
+impl HeardNames {
+    fn new() -> Self {
+        Self {
+            encoder: DoubleMetaphone::default(),
+        }
+    }
+
+    /// Both Double Metaphone codes of a word, leaving out codes too short to tell names apart.
+    /// The encoder reads ASCII letters only, so accents are folded first ("Tomás" is "Tomas").
+    fn sounds(&self, word: &str) -> Vec<String> {
+        let letters: String = deunicode::deunicode(word)
+            .chars()
+            .filter(char::is_ascii_alphabetic)
+            .collect();
+        let codes = self.encoder.double_metaphone(&letters);
+        [codes.primary(), codes.alternate()]
+            .into_iter()
+            .filter(|code| code.len() >= 2)
+            .collect()
+    }
+
+    /// Who speaks after each turn: the speaker of the next turn by someone else.
+    fn listeners(&self, call: &Call, mask: &NameMask) -> Vec<Option<Listener>> {
+        (0..call.turns.len())
+            .map(|i| {
+                let speaker = &call.turns[i].speaker;
+                let next = call.turns[i + 1..].iter().find(|t| &t.speaker != speaker)?;
+                let first = next.speaker.split_whitespace().next()?;
+                let sounds = self.sounds(first);
+                let token = mask.token_of(&next.speaker)?;
+                (!sounds.is_empty()).then_some(Listener { sounds, token })
+            })
+            .collect()
+    }
+
+    /// `masked` with each called-out word or two that sounds like the listener's first name
+    /// replaced by the listener's role token. Called out: a clause of one or two words, the
+    /// first capitalised, that opens the sentence before a comma, sits between commas, or
+    /// closes it after one.
+    fn mask(&self, masked: &str, listener: &Listener) -> String {
+        let clauses: Vec<&str> = masked.split(',').collect();
+        if clauses.len() < 2 {
+            return masked.to_string();
+        }
+        let last = clauses.len() - 1;
+        let mut out = String::with_capacity(masked.len());
+        for (i, clause) in clauses.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            let core = clause.trim();
+            let core = if i == last {
+                core.trim_end_matches(['?', '.', '!'])
+            } else {
+                core
+            };
+            if self.is_called(core, listener) {
+                let at = clause.find(core).unwrap_or(0);
+                out.push_str(&clause[..at]);
+                out.push_str(listener.token);
+                out.push_str(&clause[at + core.len()..]);
+            } else {
+                out.push_str(clause);
+            }
+        }
+        out
+    }
+
+    fn is_called(&self, words: &str, listener: &Listener) -> bool {
+        let parts: Vec<&str> = words.split_whitespace().collect();
+        let capitalised = words.chars().next().is_some_and(char::is_uppercase);
+        let lettered = parts
+            .iter()
+            .all(|w| w.chars().all(|c| c.is_alphabetic() || c == '\''));
+        if !(1..=2).contains(&parts.len()) || !capitalised || !lettered {
+            return false;
+        }
+        if parts
+            .iter()
+            .any(|w| NOT_NAMES.contains(&w.to_lowercase().as_str()))
+        {
+            return false;
+        }
+        self.sounds(&parts.concat())
+            .iter()
+            .any(|code| listener.sounds.contains(code))
+    }
+}
+
 /// Splits, masks and scans every turn of the call.
 pub fn prepare<'a>(call: &'a Call, lexicon: &Lexicon) -> Vec<PreparedTurn<'a>> {
     let mask = NameMask::new(call);
+    let heard = HeardNames::new();
+    let listeners = heard.listeners(call, &mask);
     let mut turns: Vec<PreparedTurn<'a>> = call
         .turns
         .iter()
-        .map(|turn| {
+        .zip(&listeners)
+        .map(|(turn, listener)| {
             let text = fold_punctuation(&turn.text);
             let mut addressee = Addressee::Nobody;
             let sentences = sentences(&text)
                 .into_iter()
                 .map(|range| {
                     let masked = mask.mask(&text[range.clone()]);
+                    let masked = match listener {
+                        Some(listener) => heard.mask(&masked, listener),
+                        None => masked,
+                    };
                     let named = addressee_in(&masked);
                     if let Some(a) = named {
                         addressee = a;
@@ -272,6 +404,77 @@ mod tests {
                 "Thanks, _prospect_.".to_string(),
                 Addressee::Role(Role::Prospect)
             )
+        );
+    }
+
+    fn masked_before_reply(
+        people: &[(&str, Role)],
+        text: &str,
+        replier: &str,
+    ) -> Vec<(String, Addressee)> {
+        let mut c = call(people, text);
+        c.turns.push(Turn {
+            index: 1,
+            speaker: replier.into(),
+            start: Ms(1000),
+            end: Ms(2000),
+            text: "Sure.".into(),
+            doubt: None,
+        });
+        let lexicon = Lexicon::load(&[]).expect("shipped lexicons load");
+        prepare(&c, &lexicon)[0]
+            .sentences
+            .iter()
+            .map(|s| (s.masked.clone(), s.addressee))
+            .collect()
+    }
+
+    #[test]
+    fn a_misheard_name_of_whoever_speaks_next_is_taken_for_the_name() {
+        let people = [
+            ("Greg Lindqvist", Role::Ae),
+            ("Aisha Rahman", Role::Se),
+            ("Tomás Reyes", Role::Prospect),
+        ];
+        let out = masked_before_reply(
+            &people,
+            "Absolutely, Asia, show them. A show, do you want to take it? Thanks, Asia.",
+            "Aisha Rahman",
+        );
+        assert_eq!(
+            out[0],
+            (
+                "Absolutely, _se_, show them.".to_string(),
+                Addressee::Role(Role::Se)
+            )
+        );
+        assert_eq!(out[1].0, "_se_, do you want to take it?");
+        assert_eq!(out[2].0, "Thanks, _se_.");
+        // Accents are folded before the names are compared.
+        let out = masked_before_reply(&people, "Thomas, any questions?", "Tomás Reyes");
+        assert_eq!(out[0].0, "_prospect_, any questions?");
+    }
+
+    #[test]
+    fn sound_alike_words_stay_when_someone_else_speaks_next_or_they_are_common_words() {
+        let people = [
+            ("Will Hartmann", Role::Prospect),
+            ("Aisha Rahman", Role::Se),
+        ];
+        let asia = "Absolutely, Asia, show them.";
+        assert_eq!(
+            masked_before_reply(&people, asia, "Will Hartmann")[0].0,
+            asia
+        );
+        let well = "Well, I think so.";
+        assert_eq!(
+            masked_before_reply(&people, well, "Will Hartmann")[0].0,
+            well
+        );
+        let uncalled = "We toured Asia last year.";
+        assert_eq!(
+            masked_before_reply(&people, uncalled, "Aisha Rahman")[0].0,
+            uncalled
         );
     }
 
