@@ -147,6 +147,7 @@ impl Recogniser {
                 scope.spawn(move || {
                     while let Some(job) = next_job(jobs) {
                         let finished = self.recognise_job(state, job, settings, book);
+                        return_freed_memory();
                         if done.send(finished).is_err() {
                             break;
                         }
@@ -552,6 +553,18 @@ impl Crew {
             workers,
             threads_each: threads / workers,
         }
+    }
+}
+
+/// Hands the memory that recognising a chunk freed back to the system. Each worker allocates
+/// and frees megabytes per chunk (whisper.cpp's per-chunk buffers and results) in its own
+/// glibc arena, which keeps freed pages resident: a 65-minute recording peaked at 620 MB
+/// resident without this and at 594 MB with it.
+fn return_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim has no preconditions; it only releases free memory.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
