@@ -366,14 +366,18 @@ mod tests {
         }
     }
 
-    fn masked(people: &[(&str, Role)], text: &str) -> Vec<(String, Addressee)> {
-        let c = call(people, text);
+    /// The masked sentences of the call's first turn, with their addressees.
+    fn first_turn_masked(c: &Call) -> Vec<(String, Addressee)> {
         let lexicon = Lexicon::load(&[]).expect("shipped lexicons load");
-        prepare(&c, &lexicon)[0]
+        prepare(c, &lexicon)[0]
             .sentences
             .iter()
             .map(|s| (s.masked.clone(), s.addressee))
             .collect()
+    }
+
+    fn masked(people: &[(&str, Role)], text: &str) -> Vec<(String, Addressee)> {
+        first_turn_masked(&call(people, text))
     }
 
     #[test]
@@ -421,12 +425,7 @@ mod tests {
             text: "Sure.".into(),
             doubt: None,
         });
-        let lexicon = Lexicon::load(&[]).expect("shipped lexicons load");
-        prepare(&c, &lexicon)[0]
-            .sentences
-            .iter()
-            .map(|s| (s.masked.clone(), s.addressee))
-            .collect()
+        first_turn_masked(&c)
     }
 
     #[test]
