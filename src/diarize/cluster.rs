@@ -30,7 +30,7 @@ impl Default for ClusterSettings {
     fn default() -> Self {
         Self {
             speakers: None,
-            step_frames: 80,
+            step_frames: 160,
             same_speaker: 0.85,
             same_centroid: 0.95,
         }
