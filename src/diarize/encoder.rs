@@ -473,7 +473,7 @@ fn exp(x: f32) -> f32 {
         * r
         + 1.666_666_5e-1)
         * r
-        + 5.000_000_1e-1;
+        + 0.5;
     let e_r = poly * r * r + r + 1.0;
     let exponent = (shifted.to_bits() as i32 - ROUNDER.to_bits() as i32 + 127) << 23;
     e_r * f32::from_bits(exponent as u32)
