@@ -39,8 +39,10 @@ pub(crate) struct App {
 /// [`SESSION_LIFETIME`]. A restart signs every browser out. Sessions are found by the
 /// secret's hash, and each keeps the token it was opened with, so a removed user or a renewed
 /// token ends it too.
-#[derive(Default)]
-pub(crate) struct Sessions(Mutex<HashMap<String, Session>>);
+pub(crate) struct Sessions {
+    live: Mutex<HashMap<String, Session>>,
+    lifetime: Duration,
+}
 
 struct Session {
     token: String,
@@ -50,12 +52,26 @@ struct Session {
 /// How long a browser stays signed in.
 pub(crate) const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 3600);
 
+impl Default for Sessions {
+    fn default() -> Self {
+        Self::lasting(SESSION_LIFETIME)
+    }
+}
+
 impl Sessions {
-    /// Opens a session for `token` and returns its secret.
+    fn lasting(lifetime: Duration) -> Self {
+        Self {
+            live: Mutex::default(),
+            lifetime,
+        }
+    }
+
+    /// Opens a session for `token` and returns its secret; sessions that have ended by
+    /// themselves are forgotten.
     pub fn start(&self, token: &str) -> String {
         let secret = new_session_secret();
-        let mut sessions = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        sessions.retain(|_, s| s.started.elapsed() < SESSION_LIFETIME);
+        let mut sessions = self.live.lock().unwrap_or_else(|p| p.into_inner());
+        sessions.retain(|_, s| s.started.elapsed() < self.lifetime);
         sessions.insert(
             token_hash(&secret),
             Session {
@@ -68,15 +84,15 @@ impl Sessions {
 
     /// The token behind a live session.
     pub fn token(&self, secret: &str) -> Option<String> {
-        let sessions = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let sessions = self.live.lock().unwrap_or_else(|p| p.into_inner());
         sessions
             .get(&token_hash(secret))
-            .filter(|s| s.started.elapsed() < SESSION_LIFETIME)
+            .filter(|s| s.started.elapsed() < self.lifetime)
             .map(|s| s.token.clone())
     }
 
     pub fn end(&self, secret: &str) {
-        let mut sessions = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut sessions = self.live.lock().unwrap_or_else(|p| p.into_inner());
         sessions.remove(&token_hash(secret));
     }
 }
@@ -878,4 +894,25 @@ async fn record_outcome(
     })
     .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_ends_by_itself_after_its_lifetime_and_is_then_forgotten() {
+        let sessions = Sessions::lasting(Duration::from_millis(500));
+        let first = sessions.start("token-1");
+        assert_eq!(sessions.token(&first).as_deref(), Some("token-1"));
+        std::thread::sleep(Duration::from_millis(600));
+        assert_eq!(sessions.token(&first), None);
+        let second = sessions.start("token-2");
+        assert_eq!(sessions.token(&second).as_deref(), Some("token-2"));
+        assert_eq!(
+            sessions.live.lock().unwrap().len(),
+            1,
+            "the ended session is forgotten"
+        );
+    }
 }
