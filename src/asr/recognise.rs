@@ -43,7 +43,7 @@ impl RecogniseSettings {
 
 /// Bumped whenever a change to how chunks are recognised changes the words, so that cached
 /// transcripts from before are not reused.
-const RECOGNISER_VERSION: u32 = 6;
+const RECOGNISER_VERSION: u32 = 7;
 
 /// Recognition failed part-way.
 #[derive(Debug, thiserror::Error)]
@@ -534,9 +534,9 @@ struct Crew {
     threads_each: usize,
 }
 
-/// Each worker holds a whisper state, whose encoder and decoder buffers take about 200 MB
-/// resident with tiny.en on 30 s chunks (call-01: 347 MB with one worker, 546 MB with two),
-/// so memory, not speed, caps the count.
+/// Each worker holds a whisper state, whose encoder and decoder buffers are most of the memory
+/// recognition takes (with two workers and tiny.en, a 65-minute recording peaks at 485 MiB
+/// resident; see `scripts/bench-memory`), so memory, not speed, caps the count.
 const MAX_WORKERS: usize = 2;
 
 impl Crew {
