@@ -55,9 +55,20 @@ const WORD_NAMES: &[&str] = &[
     "Jack", "June", "Summer", "Page", "Faith", "Chase", "Max", "Sky", "Dawn", "Guy", "Ray",
 ];
 
+/// Words that may open a sentence before the name it calls out ("So, Sam, can you...").
+#[rustfmt::skip]
+const OPENERS: &[&str] = &[
+    "so", "okay", "ok", "and", "now", "great", "right", "alright", "perfect", "thanks",
+    "thank you", "yes", "yeah", "sure", "well", "hey", "hi", "oh",
+];
+
+/// A name that opens the sentence, after any [`OPENERS`] ("Sam, can you...", "Okay Sam.").
 static VOCATIVE_START: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:(?:so|okay|ok|and|now|great|right|alright|perfect|thanks|thank you|yes|yeah|sure|well|hey|hi|oh)[,.!]?\s+)*_(ae|se|prospect)_(?:\s*[,:?!.]|\s*$)")
-        .expect("static regex")
+    let openers = OPENERS.join("|");
+    Regex::new(&format!(
+        r"(?i)^(?:(?:{openers})[,.!]?\s+)*_(ae|se|prospect)_(?:\s*[,:?!.]|\s*$)"
+    ))
+    .expect("static regex")
 });
 
 /// A name at the end of the sentence ("..., Sam?") or set off by commas inside it ("On the
@@ -166,15 +177,20 @@ fn addressee_in(masked: &str) -> Option<Addressee> {
     Some(Addressee::Role(role))
 }
 
-/// Words that open or close a sentence between commas without being anyone's name, however
-/// they sound ("Well, I think" when Will speaks next).
+/// Words besides the [`OPENERS`] that open or close a sentence between commas without being
+/// anyone's name, however they sound ("Well, I think" when Will speaks next).
 #[rustfmt::skip]
 const NOT_NAMES: &[&str] = &[
-    "so", "okay", "ok", "and", "now", "great", "right", "alright", "perfect", "thanks", "yes",
-    "yeah", "sure", "well", "hey", "hi", "oh", "absolutely", "sorry", "no", "look", "listen",
-    "honestly", "actually", "anyway", "totally", "exactly", "good", "cool", "fine", "please",
-    "again", "though", "too", "also", "then", "first", "here", "there", "today",
+    "absolutely", "sorry", "no", "look", "listen", "honestly", "actually", "anyway", "totally",
+    "exactly", "good", "cool", "fine", "please", "again", "though", "too", "also", "then",
+    "first", "here", "there", "today",
 ];
+
+/// Whether a word is one that is set off by commas without being a name.
+fn never_a_name(word: &str) -> bool {
+    let word = word.to_lowercase();
+    OPENERS.contains(&word.as_str()) || NOT_NAMES.contains(&word.as_str())
+}
 
 /// The person who speaks after a turn, as the sound of their first name and their role token.
 struct Listener {
@@ -264,10 +280,7 @@ impl HeardNames {
         if !(1..=2).contains(&parts.len()) || !capitalised || !lettered {
             return false;
         }
-        if parts
-            .iter()
-            .any(|w| NOT_NAMES.contains(&w.to_lowercase().as_str()))
-        {
+        if parts.iter().any(|w| never_a_name(w)) {
             return false;
         }
         self.sounds(&parts.concat())
