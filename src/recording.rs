@@ -55,7 +55,7 @@ pub enum Stage {
 
 /// Bumped whenever a change to the diarizer changes who it finds, so that cached speaker
 /// turns from before are not reused.
-const DIARIZER_VERSION: u32 = 4;
+const DIARIZER_VERSION: u32 = 5;
 
 impl Transcriber {
     pub fn new(args: &AsrArgs, charter: &Charter, lexicon: &Lexicon, quiet: bool) -> Result<Self> {

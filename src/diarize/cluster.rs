@@ -1,8 +1,10 @@
 //! Who spoke when in one mixed channel. Speech is cut at its pauses into islands (people
 //! mostly take turns at a pause, and a voiceprint of a whole island is steadier than one of a
-//! 1.6 s window); each island gets the mean voiceprint of the windows inside it; islands are
-//! grouped by agglomerative clustering (average linkage on cosine similarity), groups too
-//! small to be a speaker join their nearest, groups whose mean voiceprints are alike merge
+//! 1.6 s window), and a long island is cut again where its voice changes without a pause (the
+//! windows on either side sound unalike); each island gets the mean voiceprint of the windows
+//! inside it; islands are grouped by agglomerative clustering (average linkage on cosine
+//! similarity), groups too small to be a speaker join their nearest, groups whose mean
+//! voiceprints are alike merge
 //! (down to a given number of speakers when it is known), and a few k-means rounds settle
 //! islands the early merges put in the wrong group.
 
@@ -24,6 +26,9 @@ pub struct ClusterSettings {
     pub same_speaker: f32,
     /// Groups whose mean voiceprints are closer than this are one speaker.
     pub same_centroid: f32,
+    /// Speech on either side of a point, [`CHANGE_CONTEXT`] windows each, whose mean
+    /// voiceprints are less alike than this is two voices, even without a pause between them.
+    pub voice_change: f32,
 }
 
 impl Default for ClusterSettings {
@@ -33,6 +38,7 @@ impl Default for ClusterSettings {
             step_frames: 160,
             same_speaker: 0.85,
             same_centroid: 0.95,
+            voice_change: 0.8,
         }
     }
 }
@@ -77,7 +83,21 @@ const CLOSE_MARGIN: f32 = 0.05;
 pub fn diarize(encoder: &VoiceEncoder, mel: MelFrames, settings: ClusterSettings) -> Diarization {
     let frames = normalise_level(mel);
     let islands = islands(&speech_frames(&frames));
-    let voiced = island_voiceprints(encoder, &frames, &islands, settings.step_frames.max(1));
+    let stretches = split_at_voice_changes(
+        embedded_islands(encoder, &frames, &islands, settings.step_frames.max(1)),
+        settings.voice_change,
+    );
+    let islands: Vec<(usize, usize)> = stretches.iter().map(|s| (s.start, s.end)).collect();
+    let voiced: Vec<IslandVoiceprint> = stretches
+        .iter()
+        .enumerate()
+        .filter_map(|(island, stretch)| {
+            Some(IslandVoiceprint {
+                island,
+                voiceprint: stretch.voiceprint()?,
+            })
+        })
+        .collect();
     if voiced.is_empty() {
         return Diarization::default();
     }
@@ -182,15 +202,41 @@ struct IslandVoiceprint {
     voiceprint: Embedding,
 }
 
-/// The mean voiceprint of each island long enough to embed, in island order: windows every
-/// `step` frames inside an island that holds one, and a shorter island tiled to a window's
-/// length (a voice repeated is still that voice).
-fn island_voiceprints(
+/// A stretch of speech, in frames, with the voiceprints of the windows inside it (none when it
+/// is too short to embed).
+struct Stretch {
+    start: usize,
+    end: usize,
+    windows: Vec<(usize, Embedding)>,
+}
+
+impl Stretch {
+    /// The mean of the windows' voiceprints, if it has any.
+    fn voiceprint(&self) -> Option<Embedding> {
+        mean_voiceprint(self.windows.iter().map(|(_, e)| e))
+    }
+}
+
+fn mean_voiceprint<'a>(embeddings: impl IntoIterator<Item = &'a Embedding>) -> Option<Embedding> {
+    let mut sum: Option<Embedding> = None;
+    for embedding in embeddings {
+        let sum = sum.get_or_insert_with(|| vec![0.0; EMBEDDING]);
+        sum.iter_mut().zip(embedding).for_each(|(s, v)| *s += v);
+    }
+    let mut mean = sum?;
+    normalise(&mut mean);
+    Some(mean)
+}
+
+/// Each island with the voiceprints of its windows: windows every `step` frames inside an
+/// island that holds one, and a shorter island tiled to a window's length (a voice repeated is
+/// still that voice); islands too short for either get none.
+fn embedded_islands(
     encoder: &VoiceEncoder,
     frames: &[[f32; N_MELS]],
     islands: &[(usize, usize)],
     step: usize,
-) -> Vec<IslandVoiceprint> {
+) -> Vec<Stretch> {
     let mut starts: Vec<usize> = Vec::new();
     let mut owners: Vec<usize> = Vec::new();
     let mut tiled: Vec<[f32; N_MELS]> = Vec::new();
@@ -213,26 +259,99 @@ fn island_voiceprints(
             tiled_owners.push(index);
         }
     }
-    let tiled_starts: Vec<usize> = (0..tiled_owners.len())
-        .map(|i| i * PARTIAL_FRAMES)
+    let windows: Vec<&[[f32; N_MELS]]> = starts
+        .iter()
+        .map(|&start| &frames[start..start + PARTIAL_FRAMES])
+        .chain(tiled.chunks_exact(PARTIAL_FRAMES))
         .collect();
-    let mut embeddings = encoder.embed_windows(frames, &starts);
-    embeddings.extend(encoder.embed_windows(&tiled, &tiled_starts));
-    owners.extend(tiled_owners);
-
-    let mut sums: Vec<Option<Embedding>> = vec![None; islands.len()];
-    for (embedding, owner) in embeddings.iter().zip(owners) {
-        let sum = sums[owner].get_or_insert_with(|| vec![0.0; EMBEDDING]);
-        sum.iter_mut().zip(embedding).for_each(|(s, v)| *s += v);
-    }
-    sums.into_iter()
-        .enumerate()
-        .filter_map(|(island, sum)| {
-            let mut voiceprint = sum?;
-            normalise(&mut voiceprint);
-            Some(IslandVoiceprint { island, voiceprint })
+    let embeddings = encoder.embed_windows(&windows);
+    let window_starts: Vec<usize> = starts
+        .into_iter()
+        .chain(tiled_owners.iter().map(|&island| islands[island].0))
+        .collect();
+    let mut stretches: Vec<Stretch> = islands
+        .iter()
+        .map(|&(start, end)| Stretch {
+            start,
+            end,
+            windows: Vec::new(),
         })
-        .collect()
+        .collect();
+    for ((owner, start), embedding) in owners
+        .into_iter()
+        .chain(tiled_owners)
+        .zip(window_starts)
+        .zip(embeddings)
+    {
+        stretches[owner].windows.push((start, embedding));
+    }
+    stretches
+}
+
+/// Windows on each side of a possible voice change that are compared: fewer say too little
+/// about a voice, more blur a short turn.
+const CHANGE_CONTEXT: usize = 2;
+
+/// `stretches` with those in which the voice changes without a pause (people cutting in,
+/// edited recordings) cut where it changes: at each window boundary where the windows before
+/// and after sound least alike, below `voice_change`, at least [`CHANGE_CONTEXT`] windows from
+/// the stretch's ends and from the previous cut.
+fn split_at_voice_changes(stretches: Vec<Stretch>, voice_change: f32) -> Vec<Stretch> {
+    let mut out = Vec::with_capacity(stretches.len());
+    for stretch in stretches {
+        let windows = &stretch.windows;
+        let n = windows.len();
+        let mut cuts: Vec<usize> = Vec::new();
+        if n >= 2 * CHANGE_CONTEXT {
+            let likeness: Vec<f32> = (CHANGE_CONTEXT..=n - CHANGE_CONTEXT)
+                .map(|at| {
+                    let side = |range: std::ops::Range<usize>| {
+                        mean_voiceprint(windows[range].iter().map(|(_, e)| e))
+                            .expect("a side holds windows")
+                    };
+                    similarity(
+                        &side(at - CHANGE_CONTEXT..at),
+                        &side(at..at + CHANGE_CONTEXT),
+                    )
+                })
+                .collect();
+            let mut order: Vec<usize> = (0..likeness.len())
+                .filter(|&k| likeness[k] < voice_change)
+                .collect();
+            order.sort_by(|&a, &b| likeness[a].total_cmp(&likeness[b]));
+            for k in order {
+                let at = k + CHANGE_CONTEXT;
+                if cuts.iter().all(|&cut| cut.abs_diff(at) >= CHANGE_CONTEXT) {
+                    cuts.push(at);
+                }
+            }
+            cuts.sort_unstable();
+        }
+        if cuts.is_empty() {
+            out.push(stretch);
+            continue;
+        }
+        let Stretch {
+            start,
+            end,
+            windows,
+        } = stretch;
+        let bounds: Vec<usize> = std::iter::once(start)
+            .chain(cuts.iter().map(|&at| windows[at].0))
+            .chain(std::iter::once(end))
+            .collect();
+        let mut windows = windows.into_iter().peekable();
+        for pair in bounds.windows(2) {
+            let part: Vec<(usize, Embedding)> =
+                std::iter::from_fn(|| windows.next_if(|(at, _)| *at < pair[1])).collect();
+            out.push(Stretch {
+                start: pair[0],
+                end: pair[1],
+                windows: part,
+            });
+        }
+    }
+    out
 }
 
 /// Speech shorter than this (in frames) says too little about the voice to embed.
@@ -478,6 +597,60 @@ fn spans(frame_labels: &[Option<usize>]) -> Vec<SpeakerSpan> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A stretch from frame `start` whose windows, one every [`PARTIAL_FRAMES`] frames, have the
+    /// given voiceprints.
+    fn stretch(start: usize, voices: &[Embedding]) -> Stretch {
+        Stretch {
+            start,
+            end: start + voices.len() * PARTIAL_FRAMES,
+            windows: voices
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (start + i * PARTIAL_FRAMES, v.clone()))
+                .collect(),
+        }
+    }
+
+    fn bounds(stretches: &[Stretch]) -> Vec<(usize, usize, usize)> {
+        stretches
+            .iter()
+            .map(|s| (s.start, s.end, s.windows.len()))
+            .collect()
+    }
+
+    #[test]
+    fn a_stretch_is_cut_where_its_voice_changes_without_a_pause() {
+        let (a, b) = (voice(0, 0.1), voice(10, 0.1));
+        let w = PARTIAL_FRAMES;
+        let voices = [&a, &a, &a, &b, &b, &a, &a].map(Clone::clone);
+        let cut = split_at_voice_changes(vec![stretch(100, &voices)], 0.8);
+        assert_eq!(
+            bounds(&cut),
+            [
+                (100, 100 + 3 * w, 3),
+                (100 + 3 * w, 100 + 5 * w, 2),
+                (100 + 5 * w, 100 + 7 * w, 2)
+            ]
+        );
+    }
+
+    #[test]
+    fn one_voice_or_a_stretch_too_short_to_compare_is_not_cut() {
+        let (a, b) = (voice(0, 0.1), voice(10, 0.1));
+        let one_voice = stretch(0, &[a.clone(), voice(0, 0.4), a.clone(), voice(0, 0.3)]);
+        // Two windows a side are needed: three windows in all say too little.
+        let short = stretch(0, &[a.clone(), b.clone(), b.clone()]);
+        let untouched = split_at_voice_changes(vec![one_voice, short], 0.8);
+        assert_eq!(untouched.len(), 2);
+        // The tiled window of a short island keeps its island whole.
+        let tiled = Stretch {
+            start: 0,
+            end: 50,
+            windows: vec![(0, a)],
+        };
+        assert_eq!(split_at_voice_changes(vec![tiled], 0.8).len(), 1);
+    }
 
     /// A unit voiceprint near axis `axis`, nudged by `jitter` toward the next axis.
     fn voice(axis: usize, jitter: f32) -> Embedding {

@@ -137,22 +137,29 @@ impl VoiceEncoder {
         embedding
     }
 
-    /// Embeddings of many windows of [`PARTIAL_FRAMES`] frames each, starting at `starts` in
-    /// `frames`, computed in batches so that the LSTM's work is matrix products. The same
-    /// numbers as [`Self::embed_frames`] on each window, within float rounding.
-    pub fn embed_windows(&self, frames: &[[f32; N_MELS]], starts: &[usize]) -> Vec<Embedding> {
+    /// Embeddings of many windows of [`PARTIAL_FRAMES`] frames each, computed in batches so
+    /// that the LSTM's work is matrix products. The same numbers as [`Self::embed_frames`] on
+    /// each window, within float rounding.
+    ///
+    /// # Panics
+    /// If a window does not hold exactly [`PARTIAL_FRAMES`] frames.
+    pub fn embed_windows(&self, windows: &[&[[f32; N_MELS]]]) -> Vec<Embedding> {
         const BATCH: usize = 64;
+        assert!(
+            windows.iter().all(|w| w.len() == PARTIAL_FRAMES),
+            "every window holds {PARTIAL_FRAMES} frames"
+        );
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let per_thread = starts.len().div_ceil(threads).max(1);
+        let per_thread = windows.len().div_ceil(threads).max(1);
         std::thread::scope(|scope| {
-            let workers: Vec<_> = starts
+            let workers: Vec<_> = windows
                 .chunks(per_thread)
                 .map(|share| {
                     scope.spawn(move || {
                         let mut buffers = LstmBuffers::default();
                         share
                             .chunks(BATCH)
-                            .flat_map(|batch| self.embed_batch(frames, batch, &mut buffers))
+                            .flat_map(|batch| self.embed_batch(batch, &mut buffers))
                             .collect::<Vec<_>>()
                     })
                 })
@@ -164,13 +171,8 @@ impl VoiceEncoder {
         })
     }
 
-    fn embed_batch(
-        &self,
-        frames: &[[f32; N_MELS]],
-        starts: &[usize],
-        buffers: &mut LstmBuffers,
-    ) -> Vec<Embedding> {
-        let (windows, steps) = (starts.len(), PARTIAL_FRAMES);
+    fn embed_batch(&self, batch: &[&[[f32; N_MELS]]], buffers: &mut LstmBuffers) -> Vec<Embedding> {
+        let (windows, steps) = (batch.len(), PARTIAL_FRAMES);
         let LstmBuffers {
             input,
             projected,
@@ -181,8 +183,8 @@ impl VoiceEncoder {
         // Layer input, time-major: row t * windows + w is window w's input at step t.
         input.clear();
         for t in 0..steps {
-            for &start in starts {
-                input.extend_from_slice(&frames[start + t]);
+            for window in batch {
+                input.extend_from_slice(&window[t]);
             }
         }
         for layer in &self.layers {
