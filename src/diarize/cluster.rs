@@ -4,9 +4,8 @@
 //! windows on either side sound unalike); each island gets the mean voiceprint of the windows
 //! inside it; islands are grouped by agglomerative clustering (average linkage on cosine
 //! similarity), groups too small to be a speaker join their nearest, groups whose mean
-//! voiceprints are alike merge
-//! (down to a given number of speakers when it is known), and a few k-means rounds settle
-//! islands the early merges put in the wrong group.
+//! voiceprints are alike merge (down to a given number of speakers when it is known), and a
+//! few k-means rounds settle islands the early merges put in the wrong group.
 
 use super::encoder::{
     EMBEDDING, Embedding, MelFrames, N_MELS, PARTIAL_FRAMES, VoiceEncoder, normalise, similarity,
