@@ -8,7 +8,8 @@
 //! few k-means rounds settle islands the early merges put in the wrong group.
 
 use super::encoder::{
-    EMBEDDING, Embedding, MelFrames, N_MELS, PARTIAL_FRAMES, VoiceEncoder, normalise, similarity,
+    EMBEDDING, Embedding, MelFrames, N_MELS, PARTIAL_FRAMES, VoiceEncoder, mean_voiceprint,
+    normalise, similarity,
 };
 use crate::model::Doubt;
 use crate::time::Ms;
@@ -214,17 +215,6 @@ impl Stretch {
     fn voiceprint(&self) -> Option<Embedding> {
         mean_voiceprint(self.windows.iter().map(|(_, e)| e))
     }
-}
-
-fn mean_voiceprint<'a>(embeddings: impl IntoIterator<Item = &'a Embedding>) -> Option<Embedding> {
-    let mut sum: Option<Embedding> = None;
-    for embedding in embeddings {
-        let sum = sum.get_or_insert_with(|| vec![0.0; EMBEDDING]);
-        sum.iter_mut().zip(embedding).for_each(|(s, v)| *s += v);
-    }
-    let mut mean = sum?;
-    normalise(&mut mean);
-    Some(mean)
 }
 
 /// Each island with the voiceprints of its windows: windows every `step` frames inside an

@@ -251,15 +251,10 @@ impl VoiceEncoder {
             padded.resize(needed, 0.0);
         }
         let frames = self.mel_frames(&padded);
-        let mut sum = vec![0f32; EMBEDDING];
-        for &(start, end) in &slices {
-            let partial = self.embed_frames(&frames[start..end.min(frames.len())]);
-            for (s, v) in sum.iter_mut().zip(partial) {
-                *s += v;
-            }
-        }
-        normalise(&mut sum);
-        sum
+        let partials = slices
+            .iter()
+            .map(|&(start, end)| self.embed_frames(&frames[start..end.min(frames.len())]));
+        mean_voiceprint(partials).unwrap_or_else(|| vec![0.0; EMBEDDING])
     }
 }
 
@@ -482,6 +477,22 @@ fn exp(x: f32) -> f32 {
 }
 
 /// Scales a vector to unit length (a zero vector stays zero).
+/// The normalised mean of voiceprints; `None` when there are none.
+pub(crate) fn mean_voiceprint<E: AsRef<[f32]>>(
+    embeddings: impl IntoIterator<Item = E>,
+) -> Option<Embedding> {
+    let mut sum: Option<Embedding> = None;
+    for embedding in embeddings {
+        let sum = sum.get_or_insert_with(|| vec![0.0; EMBEDDING]);
+        sum.iter_mut()
+            .zip(embedding.as_ref())
+            .for_each(|(s, v)| *s += v);
+    }
+    let mut mean = sum?;
+    normalise(&mut mean);
+    Some(mean)
+}
+
 pub(crate) fn normalise(v: &mut [f32]) {
     let norm = dot(v, v).sqrt();
     if norm > 0.0 {

@@ -1,7 +1,7 @@
 //! Enrolled voices: a name, a role and a GE2E voiceprint per person, kept in one JSON file in
 //! the user's data folder so that later calls can recognise their speakers.
 
-use super::encoder::{EMBEDDING, Embedding, VoiceEncoder, normalise};
+use super::encoder::{EMBEDDING, Embedding, VoiceEncoder, mean_voiceprint};
 use crate::model::{NameSource, Role, Transcript};
 use serde::{Deserialize, Serialize};
 
@@ -104,22 +104,18 @@ pub fn voiced(samples: &[f32]) -> Vec<f32> {
 /// normalised mean of each recording's embedding, as resemblyzer's `embed_speaker` makes it.
 /// `None` when there is no speech at all.
 pub fn voiceprint(encoder: &VoiceEncoder, recordings: &[Vec<f32>]) -> Option<(Embedding, f64)> {
-    let mut sum = vec![0f32; EMBEDDING];
     let mut seconds = 0.0;
-    for samples in recordings {
-        let speech = voiced(samples);
-        if speech.is_empty() {
-            continue;
-        }
-        seconds += speech.len() as f64 / 16_000.0;
-        let embedding = encoder.embed_utterance(&speech);
-        sum.iter_mut().zip(&embedding).for_each(|(s, e)| *s += e);
-    }
-    if sum.iter().all(|&v| v == 0.0) {
-        return None;
-    }
-    normalise(&mut sum);
-    Some((sum, seconds))
+    let embeddings: Vec<Embedding> = recordings
+        .iter()
+        .map(|samples| voiced(samples))
+        .filter(|speech| !speech.is_empty())
+        .map(|speech| {
+            seconds += speech.len() as f64 / 16_000.0;
+            encoder.embed_utterance(&speech)
+        })
+        .collect();
+    let mean = mean_voiceprint(&embeddings)?;
+    mean.iter().any(|&v| v != 0.0).then_some((mean, seconds))
 }
 
 /// A speaker's voice and an enrolled voice this alike (cosine similarity of the speaker's mean
@@ -197,6 +193,7 @@ pub fn apply_matches(transcript: &mut Transcript, matches: &[VoiceMatch]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diarize::encoder::normalise;
 
     fn voice(name: &str) -> Voiceprint {
         Voiceprint {
