@@ -226,18 +226,17 @@ fn embedded_islands(
     islands: &[(usize, usize)],
     step: usize,
 ) -> Vec<Stretch> {
-    let mut starts: Vec<usize> = Vec::new();
-    let mut owners: Vec<usize> = Vec::new();
+    // (island, first frame) of each window cut from the frames, then of each tiled one.
+    let mut cut: Vec<(usize, usize)> = Vec::new();
+    let mut tiled_at: Vec<(usize, usize)> = Vec::new();
     let mut tiled: Vec<[f32; N_MELS]> = Vec::new();
-    let mut tiled_owners: Vec<usize> = Vec::new();
     for (index, &(start, end)) in islands.iter().enumerate() {
         let len = end - start;
         if len >= PARTIAL_FRAMES {
             let last = end - PARTIAL_FRAMES;
             let mut window = start;
             loop {
-                starts.push(window);
-                owners.push(index);
+                cut.push((index, window));
                 if window == last {
                     break;
                 }
@@ -245,19 +244,15 @@ fn embedded_islands(
             }
         } else if len >= MIN_ISLAND_FRAMES {
             tiled.extend((0..PARTIAL_FRAMES).map(|i| frames[start + i % len]));
-            tiled_owners.push(index);
+            tiled_at.push((index, start));
         }
     }
-    let windows: Vec<&[[f32; N_MELS]]> = starts
+    let windows: Vec<&[[f32; N_MELS]]> = cut
         .iter()
-        .map(|&start| &frames[start..start + PARTIAL_FRAMES])
+        .map(|&(_, start)| &frames[start..start + PARTIAL_FRAMES])
         .chain(tiled.chunks_exact(PARTIAL_FRAMES))
         .collect();
     let embeddings = encoder.embed_windows(&windows);
-    let window_starts: Vec<usize> = starts
-        .into_iter()
-        .chain(tiled_owners.iter().map(|&island| islands[island].0))
-        .collect();
     let mut stretches: Vec<Stretch> = islands
         .iter()
         .map(|&(start, end)| Stretch {
@@ -266,12 +261,7 @@ fn embedded_islands(
             windows: Vec::new(),
         })
         .collect();
-    for ((owner, start), embedding) in owners
-        .into_iter()
-        .chain(tiled_owners)
-        .zip(window_starts)
-        .zip(embeddings)
-    {
+    for ((owner, start), embedding) in cut.into_iter().chain(tiled_at).zip(embeddings) {
         stretches[owner].windows.push((start, embedding));
     }
     stretches

@@ -476,7 +476,6 @@ fn exp(x: f32) -> f32 {
     e_r * f32::from_bits(exponent as u32)
 }
 
-/// Scales a vector to unit length (a zero vector stays zero).
 /// The normalised mean of voiceprints; `None` when there are none.
 pub(crate) fn mean_voiceprint<E: AsRef<[f32]>>(
     embeddings: impl IntoIterator<Item = E>,
@@ -493,6 +492,7 @@ pub(crate) fn mean_voiceprint<E: AsRef<[f32]>>(
     Some(mean)
 }
 
+/// Scales a vector to unit length (a zero vector stays zero).
 pub(crate) fn normalise(v: &mut [f32]) {
     let norm = dot(v, v).sqrt();
     if norm > 0.0 {
